@@ -1,0 +1,108 @@
+# relabel - find and fix wrong labels in classification data.
+#
+#   make              build build/relabel
+#   make test         install what is missing, build, run every test
+#   make run          build, make the demo project, open the review screen
+#   make bench        benchmarks side by side with their references
+#   make fuzz         run each libFuzzer target (FUZZ_SECONDS, default 60)
+#   make install      PREFIX=/usr/local DESTDIR=
+#   SANITIZE=address,undefined builds and tests an instrumented copy
+#   V=1 shows full commands
+
+CC ?= cc
+PREFIX ?= /usr/local
+DESTDIR ?=
+DEMO ?= fashion
+
+ifdef SANITIZE
+BUILD := build/sanitize
+SANFLAGS := -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
+else
+BUILD := build
+SANFLAGS :=
+endif
+
+PKGS := ncursesw sqlite3 openblas stb libsixel libcjson
+# ncursesw's pkg-config adds feature macros; one set is defined here for all.
+PKG_CFLAGS := $(filter-out -D%,$(shell pkg-config --cflags $(PKGS) 2>/dev/null))
+PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcsv
+CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
+
+WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+	-Wformat=2 -Wno-format-nonliteral
+CFLAGS ?= -O2 -g
+ALL_CFLAGS := -std=c11 $(WARN) -D_DEFAULT_SOURCE -D_XOPEN_SOURCE=700 \
+	-Iinclude $(PKG_CFLAGS) $(SANFLAGS) -MMD -MP $(CFLAGS)
+LDLIBS := $(PKG_LIBS) -lpthread -lm
+ALL_LDFLAGS := $(SANFLAGS) $(LDFLAGS)
+
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
+
+LIB_SRC := $(sort $(wildcard src/*/*.c))
+LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
+MAIN_OBJ := $(BUILD)/src/main.o
+UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+
+all: $(BUILD)/relabel
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/librelabel.a: $(LIB_OBJ)
+	@$(if $(Q),echo "  AR      $@")
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/relabel: $(MAIN_OBJ) $(BUILD)/librelabel.a
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(BUILD)/librelabel.a
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(LDLIBS)
+
+deps:
+	@tools/deps.sh
+
+check-build: $(BUILD)/relabel $(UNIT_BIN)
+
+test: deps
+	@$(MAKE) --no-print-directory check-build
+	@BUILD=$(BUILD) tests/run.sh
+
+tsan:
+	@$(MAKE) --no-print-directory SANITIZE=thread check-build
+	@BUILD=build/sanitize tests/run.sh unit
+
+run: deps all
+	@tools/demo.sh $(BUILD)/relabel $(DEMO)
+
+bench: deps
+	@tools/deps.sh bench
+	@$(MAKE) --no-print-directory all
+	@BUILD=$(BUILD) tests/bench/run.sh
+
+FUZZ_SECONDS ?= 60
+fuzz: deps
+	@BUILD=build/fuzz FUZZ_SECONDS=$(FUZZ_SECONDS) tests/fuzz/run.sh
+
+install: $(BUILD)/relabel
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 755 $(BUILD)/relabel $(DESTDIR)$(PREFIX)/bin/relabel
+	install -m 644 man/relabel.1 $(DESTDIR)$(PREFIX)/share/man/man1/relabel.1
+
+clean:
+	rm -rf build
+
+.PHONY: all deps check-build test tsan run bench fuzz install clean
+.SECONDARY:
+
+-include $(LIB_OBJ:.o=.d) $(MAIN_OBJ:.o=.d) $(UNIT_SRC:%.c=$(BUILD)/%.d)
