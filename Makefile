@@ -26,7 +26,8 @@ PKGS := ncursesw sqlite3 openblas stb libsixel libcjson
 # ncursesw's pkg-config adds feature macros; one set is defined here for all.
 PKG_CFLAGS := $(filter-out -D%,$(shell pkg-config --cflags $(PKGS) 2>/dev/null))
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcsv
-CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
+# Unit tests also read the gzip-compressed Fashion-MNIST files with zlib.
+CMOCKA_LIBS := $(shell pkg-config --libs cmocka zlib 2>/dev/null)
 
 WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 	-Wformat=2 -Wno-format-nonliteral

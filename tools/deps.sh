@@ -9,14 +9,14 @@ set -eu
 
 # Build: compiler, pkg-config and the libraries the Makefile links.
 build="make gcc pkg-config libncurses-dev libsqlite3-dev libopenblas-dev
-libstb-dev libsixel-dev libcjson-dev libcsv-dev libcmocka-dev"
+libstb-dev libsixel-dev libcjson-dev libcsv-dev libcmocka-dev zlib1g-dev"
 # Tests: sqlite3 checks files, tmux drives the screen, sixel2png decodes
 # previews, the Fashion-MNIST package feeds the learning tests, numpy
 # writes .npy inputs, clang builds the fuzz targets.
 test="sqlite3 tmux libsixel-bin dataset-fashion-mnist python3 python3-numpy
 clang libclang-rt-14-dev"
 # Benchmarks: the reference implementations run side by side.
-bench="python3-torch python3-sklearn hyperfine"
+bench="python3-torch python3-sklearn hyperfine bc"
 
 set_for=default
 list=no
