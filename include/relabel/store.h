@@ -1,0 +1,231 @@
+/* store.h - the project file: one SQLite database holding classes, items,
+ * annotators and their votes, the append-only review log, training runs
+ * with per-item scores, model weights and feature caches.
+ *
+ * This is the only module with SQL; every statement is prepared with
+ * bound parameters.  Functions return 0 on success and -1 with e filled
+ * on failure unless said otherwise.  Strings handed out are owned by the
+ * caller unless said otherwise.  A struct store is used by one thread;
+ * other threads open their own.
+ */
+#ifndef RELABEL_STORE_H
+#define RELABEL_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "relabel/err.h"
+
+#define STORE_SCHEMA_VERSION 1
+#define STORE_MAX_CLASSES 1000
+#define LABEL_NONE (-1)
+
+struct store;
+
+enum store_flags {
+	STORE_CREATE = 1,	/* create the file (mode 0600) if missing */
+	STORE_READONLY = 2
+};
+
+enum item_kind { ITEM_IMAGE = 0, ITEM_TEXT = 1 };
+enum item_split { SPLIT_TRAIN = 0, SPLIT_TEST = 1, SPLIT_HOLDOUT = 2 };
+
+enum review_action {
+	REVIEW_RELABEL = 0,
+	REVIEW_CONFIRM = 1,
+	REVIEW_SKIP = 2,
+	REVIEW_UNDO = 3,
+	REVIEW_REDO = 4
+};
+
+/* Opens (and with STORE_CREATE creates) a project, applying forward
+ * migrations.  Refuses a file that is not SQLite, not a relabel project,
+ * or written by a newer relabel. */
+int store_open(const char *path, int flags, struct store **out,
+	       struct err *e);
+void store_close(struct store *st);
+const char *store_path(const struct store *st);
+
+/* Explicit transactions (BEGIN IMMEDIATE); calls that write on their own
+ * join a transaction already open. */
+int store_begin(struct store *st, struct err *e);
+int store_commit(struct store *st, struct err *e);
+void store_rollback(struct store *st);
+
+/* Project settings, a small key/value table.  store_meta_get returns 1
+ * (and *value NULL) when the key is absent. */
+int store_meta_get(struct store *st, const char *key, char **value,
+		   struct err *e);
+int store_meta_set(struct store *st, const char *key, const char *value,
+		   struct err *e);
+
+/* Classes are numbered 0..n-1 in the order they were added. */
+struct class_list {
+	int n;
+	char **name;		/* [n] */
+};
+int store_classes(struct store *st, struct class_list *out, struct err *e);
+void class_list_free(struct class_list *c);
+/* Index of name in c, or -1. */
+int class_list_find(const struct class_list *c, const char *name);
+/* Adds a class; returns its index, or -1. */
+int store_class_add(struct store *st, const char *name, struct err *e);
+
+/* Items.  id is the row id; ext_id is the dataset's own id. */
+struct item_new {
+	const char *ext_id;
+	enum item_kind kind;
+	const char *path;	/* image path, or NULL */
+	const char *text;	/* text, or NULL */
+	int label;		/* given label, or LABEL_NONE */
+	enum item_split split;
+	const char *meta;	/* JSON object of extra columns, or NULL */
+};
+int store_item_add(struct store *st, const struct item_new *it,
+		   int64_t *id, struct err *e);
+/* Returns 0 and sets *id when found, 1 when not, -1 on error. */
+int store_item_find(struct store *st, const char *ext_id, int64_t *id,
+		    struct err *e);
+/* Sets the given and current label of an item that has no review yet
+ * (import uses it for items labelled by their votes). */
+int store_item_set_given(struct store *st, int64_t id, int label,
+			 struct err *e);
+
+/* Every item in id order, column-wise, for learning and ranking. */
+struct item_table {
+	size_t n;
+	int64_t *id;		/* [n] */
+	int *given;		/* [n] given label or LABEL_NONE */
+	int *label;		/* [n] current label: latest review, else given */
+	unsigned char *split;	/* [n] enum item_split */
+	unsigned char *kind;	/* [n] enum item_kind */
+	unsigned char *reviewed;/* [n] 1 if an expert decided its label */
+};
+int store_items_load(struct store *st, struct item_table *t, struct err *e);
+void item_table_free(struct item_table *t);
+/* Index of id in t (binary search), or -1. */
+long item_table_find(const struct item_table *t, int64_t id);
+
+/* The external ids of the items of t, in t's order ([t->n] strings,
+ * free with store_names_free). */
+int store_item_names(struct store *st, const struct item_table *t,
+		     char ***names, struct err *e);
+void store_names_free(char **names, size_t n);
+
+/* One item in full. */
+struct item_detail {
+	int64_t id;
+	char *ext_id, *path, *text, *meta;	/* path/text/meta may be NULL */
+	enum item_kind kind;
+	enum item_split split;
+	int given, label, reviewed;
+	char *reviewer, *reviewed_at;		/* NULL unless reviewed */
+};
+int store_item_get(struct store *st, int64_t id, struct item_detail *d,
+		   struct err *e);
+void item_detail_free(struct item_detail *d);
+/* Calls fn for every item in id order; fn returning -1 stops with that
+ * error.  The detail is valid during the call only. */
+int store_items_each(struct store *st,
+		     int (*fn)(const struct item_detail *d, void *user,
+			       struct err *e),
+		     void *user, struct err *e);
+
+/* Annotators and their votes (long format: one vote a row). */
+int store_annotator_add(struct store *st, const char *name, int64_t *id,
+			struct err *e);
+int store_vote_add(struct store *st, int64_t item, int64_t annotator,
+		   int label, struct err *e);
+struct vote_table {
+	size_t n;
+	uint32_t *item;		/* [n] index into the item_table */
+	uint32_t *annotator;	/* [n] index into annot_name */
+	int *label;		/* [n] */
+	size_t nannot;
+	char **annot_name;	/* [nannot] */
+};
+int store_votes_load(struct store *st, const struct item_table *t,
+		     struct vote_table *v, struct err *e);
+void vote_table_free(struct vote_table *v);
+
+/* The review log.  Adding a review also updates the item's current
+ * label and reviewed state, in one transaction, before it returns. */
+struct review {
+	int64_t item;
+	const char *reviewer;
+	enum review_action action;
+	int old_label, new_label;	/* new_label: the label after it */
+	int reviewed_after;		/* the item counts as reviewed after it */
+	const char *queue;		/* queue that brought the item up, or NULL */
+	double score;			/* its score in that queue */
+	int64_t target;			/* review undone or redone, or 0 */
+};
+int store_review_add(struct store *st, const struct review *r, int64_t *id,
+		     struct err *e);
+/* Id of the newest log entry, 0 when the log is empty. */
+int store_review_last(struct store *st, int64_t *id, struct err *e);
+/* Counts of the log: all entries, and items whose label now differs
+ * from the given one. */
+int store_review_counts(struct store *st, size_t *entries, size_t *changed,
+			struct err *e);
+
+/* Training runs.  A run and everything that belongs to it are saved in
+ * one transaction, so a run is either whole or absent. */
+struct run_record {
+	const char *method;	/* "coteach", "standard", "imported" */
+	const char *params;	/* JSON object */
+	const char *metrics;	/* JSON object, or NULL */
+	double seconds;
+	int nclass;
+	size_t n;
+	const int64_t *item;	/* [n] item ids */
+	const float *probs;	/* [n, nclass] */
+	const unsigned char *oos; /* [n] 1 where probs are out-of-sample */
+	/* Ranking at save time, or NULL. */
+	const float *suspicion;	/* [n] */
+	const unsigned char *issue; /* [n] */
+	const int *suggested;	/* [n] */
+	double noise_rate;	/* < 0 when not estimated */
+	const float *noise;	/* [nclass, nclass] given x true, or NULL */
+	const unsigned char *model; /* model blob, or NULL */
+	size_t model_len;
+};
+int store_run_save(struct store *st, const struct run_record *r,
+		   int64_t *id, struct err *e);
+
+struct run_info {
+	int64_t id;
+	char *started, *method, *params, *metrics;
+	double seconds, noise_rate;	/* noise_rate < 0: none */
+	int nclass;
+	float *noise;			/* [nclass, nclass] or NULL */
+	size_t nscored;
+};
+/* Newest first. */
+int store_runs_list(struct store *st, struct run_info **runs, size_t *n,
+		    struct err *e);
+void run_info_free(struct run_info *r);
+/* Newest run id; returns 1 when there is none. */
+int store_run_latest(struct store *st, int64_t *run, struct err *e);
+/* Fills probs [t->n, nclass] and has[t->n] (1 where the run scored the
+ * item) from a run; also the run's issue/suggested/suspicion when those
+ * arrays are not NULL. */
+int store_scores_load(struct store *st, int64_t run,
+		      const struct item_table *t, int nclass, float *probs,
+		      unsigned char *has, unsigned char *oos, struct err *e);
+/* The model blob of a run; returns 1 when the run has none. */
+int store_model_get(struct store *st, int64_t run, unsigned char **blob,
+		    size_t *len, struct err *e);
+
+/* Feature caches by key; store_cache_get returns 1 when absent. */
+int store_cache_get(struct store *st, const char *key, unsigned char **blob,
+		    size_t *len, struct err *e);
+int store_cache_put(struct store *st, const char *key,
+		    const unsigned char *blob, size_t len, struct err *e);
+
+/* Names for the enums, as stored and printed. */
+const char *item_split_name(enum item_split s);
+int item_split_parse(const char *s);	/* -1 if unknown */
+const char *review_action_name(enum review_action a);
+
+#endif

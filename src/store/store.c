@@ -1,0 +1,473 @@
+/* store.c - opening the project file, schema and migrations, transactions
+ * and the small tables (settings, classes, caches). */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "relabel/mem.h"
+#include "store_int.h"
+
+/* "RLBL": marks a SQLite file as a relabel project. */
+#define STORE_APP_ID 0x524c424c
+
+/* Schema version N is reached by running migrations[N-1] on version N-1.
+ * A migration is only ever appended, never edited. */
+static const char *const migrations[] = {
+	"CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+	"CREATE TABLE classes(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);"
+	"CREATE TABLE items("
+	" id INTEGER PRIMARY KEY, ext_id TEXT NOT NULL UNIQUE,"
+	" kind INTEGER NOT NULL, path TEXT, text TEXT,"
+	" given INTEGER REFERENCES classes(id),"
+	" label INTEGER REFERENCES classes(id),"
+	" split INTEGER NOT NULL DEFAULT 0,"
+	" meta TEXT,"
+	" reviewed INTEGER NOT NULL DEFAULT 0,"
+	" last_review INTEGER REFERENCES reviews(id));"
+	"CREATE TABLE annotators(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);"
+	"CREATE TABLE annotations("
+	" id INTEGER PRIMARY KEY,"
+	" item INTEGER NOT NULL REFERENCES items(id),"
+	" annotator INTEGER NOT NULL REFERENCES annotators(id),"
+	" label INTEGER NOT NULL REFERENCES classes(id));"
+	"CREATE INDEX annotations_item ON annotations(item);"
+	"CREATE TABLE reviews("
+	" id INTEGER PRIMARY KEY,"
+	" item INTEGER NOT NULL REFERENCES items(id),"
+	" reviewer TEXT NOT NULL, action INTEGER NOT NULL,"
+	" old_label INTEGER, new_label INTEGER, reviewed_after INTEGER NOT NULL,"
+	" at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')),"
+	" queue TEXT, score REAL, target INTEGER REFERENCES reviews(id));"
+	"CREATE INDEX reviews_item ON reviews(item);"
+	"CREATE TRIGGER reviews_append_only_u BEFORE UPDATE ON reviews"
+	" BEGIN SELECT RAISE(ABORT, 'the review log is append-only'); END;"
+	"CREATE TRIGGER reviews_append_only_d BEFORE DELETE ON reviews"
+	" BEGIN SELECT RAISE(ABORT, 'the review log is append-only'); END;"
+	"CREATE TABLE runs("
+	" id INTEGER PRIMARY KEY,"
+	" started TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ','now')),"
+	" method TEXT NOT NULL, params TEXT NOT NULL, metrics TEXT,"
+	" seconds REAL, nclass INTEGER NOT NULL,"
+	" noise_rate REAL, noise BLOB);"
+	"CREATE TABLE scores("
+	" run INTEGER NOT NULL REFERENCES runs(id),"
+	" item INTEGER NOT NULL REFERENCES items(id),"
+	" probs BLOB NOT NULL, oos INTEGER NOT NULL,"
+	" suspicion REAL, issue INTEGER, suggested INTEGER,"
+	" PRIMARY KEY(run, item)) WITHOUT ROWID;"
+	"CREATE INDEX scores_suspicion ON scores(run, suspicion);"
+	"CREATE TABLE models(run INTEGER PRIMARY KEY REFERENCES runs(id),"
+	" blob BLOB NOT NULL);"
+	"CREATE TABLE caches(key TEXT PRIMARY KEY, blob BLOB NOT NULL);",
+};
+
+#define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
+
+int store_fail(struct store *st, const char *what, struct err *e)
+{
+	return err_set(e, "%s: %s: %s", st->path, what, sqlite3_errmsg(st->db));
+}
+
+int store_prepare(struct store *st, const char *sql, sqlite3_stmt **stmt,
+		  struct err *e)
+{
+	if (sqlite3_prepare_v2(st->db, sql, -1, stmt, NULL) != SQLITE_OK)
+		return store_fail(st, "cannot prepare a query", e);
+	return 0;
+}
+
+int store_cached(struct store *st, enum store_stmt which, const char *sql,
+		 sqlite3_stmt **stmt, struct err *e)
+{
+	if (!st->stmt[which] &&
+	    sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT,
+			       &st->stmt[which], NULL) != SQLITE_OK)
+		return store_fail(st, "cannot prepare a query", e);
+	sqlite3_reset(st->stmt[which]);
+	sqlite3_clear_bindings(st->stmt[which]);
+	*stmt = st->stmt[which];
+	return 0;
+}
+
+int store_exec(struct store *st, const char *sql, struct err *e)
+{
+	char *msg = NULL;
+
+	if (sqlite3_exec(st->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		err_set(e, "%s: %s", st->path, msg ? msg : "query failed");
+		sqlite3_free(msg);
+		return -1;
+	}
+	return 0;
+}
+
+char *store_col_str(sqlite3_stmt *s, int col)
+{
+	const unsigned char *v = sqlite3_column_text(s, col);
+
+	return v ? xstrdup((const char *)v) : NULL;
+}
+
+int store_bind_str(sqlite3_stmt *s, int col, const char *v)
+{
+	if (!v)
+		return sqlite3_bind_null(s, col);
+	return sqlite3_bind_text(s, col, v, -1, SQLITE_TRANSIENT);
+}
+
+/* Makes the file with mode 0600 before SQLite sees it: the project may hold
+ * medical or moderation data. */
+static int store_create_file(const char *path, struct err *e)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
+
+	if (fd < 0 && errno != EEXIST)
+		return err_set(e, "%s: cannot create the project file: %s", path,
+			       strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	return 0;
+}
+
+static int store_pragma_int(struct store *st, const char *sql, int *v,
+			    struct err *e)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if (store_prepare(st, sql, &s, e))
+		return -1;
+	rc = sqlite3_step(s);
+	*v = rc == SQLITE_ROW ? sqlite3_column_int(s, 0) : 0;
+	sqlite3_finalize(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_fail(st, "cannot read the file", e);
+	return 0;
+}
+
+/* Brings the schema to STORE_SCHEMA_VERSION under an exclusive lock, so
+ * two processes never migrate the same file at once. */
+static int store_migrate(struct store *st, int readonly, struct err *e)
+{
+	int version, app, tables;
+
+	if (store_exec(st, readonly ? "BEGIN" : "BEGIN EXCLUSIVE", e))
+		return -1;
+	if (store_pragma_int(st, "PRAGMA user_version", &version, e) ||
+	    store_pragma_int(st, "PRAGMA application_id", &app, e) ||
+	    store_pragma_int(st, "SELECT count(*) FROM sqlite_master", &tables, e))
+		goto fail;
+	if (version > STORE_SCHEMA_VERSION) {
+		err_set(e, "%s: written by a newer relabel (project version %d, "
+			"this relabel reads up to %d); use a newer relabel",
+			st->path, version, STORE_SCHEMA_VERSION);
+		goto fail;
+	}
+	if (app != STORE_APP_ID && (tables > 0 || app != 0)) {
+		err_set(e, "%s: an SQLite file but not a relabel project; give a "
+			"new file name to create a project", st->path);
+		goto fail;
+	}
+	if (version < STORE_SCHEMA_VERSION && readonly) {
+		err_set(e, "%s: the project needs upgrading and is opened read-only; "
+			"open it once with write access", st->path);
+		goto fail;
+	}
+	for (; version < STORE_SCHEMA_VERSION; version++) {
+		char sql[64];
+
+		if (store_exec(st, migrations[version], e))
+			goto fail;
+		snprintf(sql, sizeof sql, "PRAGMA user_version=%d", version + 1);
+		if (store_exec(st, sql, e))
+			goto fail;
+	}
+	if (app != STORE_APP_ID && !readonly &&
+	    store_exec(st, "PRAGMA application_id=1380729420", e))
+		goto fail;
+	return store_exec(st, "COMMIT", e);
+fail:
+	sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	return -1;
+}
+
+static int store_configure(struct store *st, int readonly, struct err *e)
+{
+	sqlite3_busy_timeout(st->db, 5000);
+	sqlite3_extended_result_codes(st->db, 1);
+	if (store_exec(st, "PRAGMA foreign_keys=ON; PRAGMA cache_size=-65536", e))
+		return -1;
+	if (!readonly && store_exec(st, "PRAGMA journal_mode=WAL;"
+				    "PRAGMA synchronous=NORMAL", e))
+		return -1;
+	return 0;
+}
+
+int store_open(const char *path, int flags, struct store **out,
+	       struct err *e)
+{
+	int readonly = flags & STORE_READONLY;
+	int oflags = readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
+	struct store *st;
+	struct stat sb;
+
+	*out = NULL;
+	if (stat(path, &sb) != 0) {
+		if (!(flags & STORE_CREATE))
+			return err_set(e, "%s: no such project file; create it with "
+				       "relabel import", path);
+		if (store_create_file(path, e))
+			return -1;
+	} else if (!S_ISREG(sb.st_mode)) {
+		return err_set(e, "%s: not a regular file", path);
+	}
+	st = xcalloc(1, sizeof *st);
+	st->path = xstrdup(path);
+	if (sqlite3_open_v2(path, &st->db, oflags | SQLITE_OPEN_NOMUTEX,
+			    NULL) != SQLITE_OK) {
+		store_fail(st, "cannot open", e);
+		store_close(st);
+		return -1;
+	}
+	if (store_configure(st, readonly, e) || store_migrate(st, readonly, e)) {
+		if (strstr(e->msg, "file is not a database"))
+			err_set(e, "%s: not a relabel project (not an SQLite "
+				"database)", path);
+		store_close(st);
+		return -1;
+	}
+	*out = st;
+	return 0;
+}
+
+void store_close(struct store *st)
+{
+	if (!st)
+		return;
+	for (int i = 0; i < STMT_COUNT; i++)
+		sqlite3_finalize(st->stmt[i]);
+	sqlite3_close_v2(st->db);
+	free(st->path);
+	free(st);
+}
+
+const char *store_path(const struct store *st)
+{
+	return st->path;
+}
+
+int store_begin(struct store *st, struct err *e)
+{
+	if (st->depth++ > 0)
+		return 0;
+	if (store_exec(st, "BEGIN IMMEDIATE", e)) {
+		st->depth = 0;
+		return -1;
+	}
+	return 0;
+}
+
+int store_commit(struct store *st, struct err *e)
+{
+	if (st->depth == 0 || --st->depth > 0)
+		return 0;
+	if (store_exec(st, "COMMIT", e)) {
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+		return -1;
+	}
+	return 0;
+}
+
+void store_rollback(struct store *st)
+{
+	if (st->depth == 0)
+		return;
+	st->depth = 0;
+	sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+int store_write_begin(struct store *st, int *own, struct err *e)
+{
+	*own = st->depth == 0;
+	return *own ? store_begin(st, e) : 0;
+}
+
+int store_write_end(struct store *st, int own, int rc, struct err *e)
+{
+	if (!own)
+		return rc;
+	if (rc != 0) {
+		store_rollback(st);
+		return rc;
+	}
+	return store_commit(st, e);
+}
+
+int store_meta_get(struct store *st, const char *key, char **value,
+		   struct err *e)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	*value = NULL;
+	if (store_prepare(st, "SELECT value FROM meta WHERE key=?", &s, e))
+		return -1;
+	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*value = store_col_str(s, 0);
+	sqlite3_finalize(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_fail(st, "cannot read settings", e);
+	return rc == SQLITE_ROW ? 0 : 1;
+}
+
+int store_meta_set(struct store *st, const char *key, const char *value,
+		   struct err *e)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if (store_prepare(st, "INSERT INTO meta(key, value) VALUES(?, ?) "
+			  "ON CONFLICT(key) DO UPDATE SET value=excluded.value",
+			  &s, e))
+		return -1;
+	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, value, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? 0 : store_fail(st, "cannot save a setting", e);
+}
+
+int store_classes(struct store *st, struct class_list *out, struct err *e)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	out->n = 0;
+	out->name = NULL;
+	if (store_prepare(st, "SELECT name FROM classes ORDER BY id", &s, e))
+		return -1;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		out->name = xreallocarray(out->name, (size_t)out->n + 1,
+					  sizeof *out->name);
+		out->name[out->n++] = store_col_str(s, 0);
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE) {
+		class_list_free(out);
+		return store_fail(st, "cannot read classes", e);
+	}
+	return 0;
+}
+
+void class_list_free(struct class_list *c)
+{
+	for (int i = 0; i < c->n; i++)
+		free(c->name[i]);
+	free(c->name);
+	c->name = NULL;
+	c->n = 0;
+}
+
+int class_list_find(const struct class_list *c, const char *name)
+{
+	for (int i = 0; i < c->n; i++)
+		if (!strcmp(c->name[i], name))
+			return i;
+	return -1;
+}
+
+int store_class_add(struct store *st, const char *name, struct err *e)
+{
+	sqlite3_stmt *s;
+	int n, rc;
+
+	if (store_pragma_int(st, "SELECT count(*) FROM classes", &n, e))
+		return -1;
+	if (n >= STORE_MAX_CLASSES)
+		return err_set(e, "%s: more than %d classes", st->path,
+			       STORE_MAX_CLASSES);
+	if (store_prepare(st, "INSERT INTO classes(id, name) VALUES(?, ?)", &s, e))
+		return -1;
+	sqlite3_bind_int(s, 1, n);
+	sqlite3_bind_text(s, 2, name, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		return store_fail(st, "cannot add a class", e);
+	return n;
+}
+
+int store_cache_get(struct store *st, const char *key, unsigned char **blob,
+		    size_t *len, struct err *e)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	*blob = NULL;
+	*len = 0;
+	if (store_prepare(st, "SELECT blob FROM caches WHERE key=?", &s, e))
+		return -1;
+	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		*len = (size_t)sqlite3_column_bytes(s, 0);
+		*blob = xmalloc(*len);
+		memcpy(*blob, sqlite3_column_blob(s, 0), *len);
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_fail(st, "cannot read a cache", e);
+	return rc == SQLITE_ROW ? 0 : 1;
+}
+
+int store_cache_put(struct store *st, const char *key,
+		    const unsigned char *blob, size_t len, struct err *e)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if (store_prepare(st, "INSERT OR REPLACE INTO caches(key, blob) "
+			  "VALUES(?, ?)", &s, e))
+		return -1;
+	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
+	sqlite3_bind_blob64(s, 2, blob, len, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? 0 : store_fail(st, "cannot save a cache", e);
+}
+
+const char *item_split_name(enum item_split s)
+{
+	switch (s) {
+	case SPLIT_TRAIN: return "train";
+	case SPLIT_TEST: return "test";
+	case SPLIT_HOLDOUT: return "holdout";
+	}
+	return "?";
+}
+
+int item_split_parse(const char *s)
+{
+	if (!*s || !strcmp(s, "train"))
+		return SPLIT_TRAIN;
+	if (!strcmp(s, "test"))
+		return SPLIT_TEST;
+	if (!strcmp(s, "holdout"))
+		return SPLIT_HOLDOUT;
+	return -1;
+}
+
+const char *review_action_name(enum review_action a)
+{
+	static const char *const names[] = {
+		"relabel", "confirm", "skip", "undo", "redo"
+	};
+
+	return (unsigned)a < 5 ? names[a] : "?";
+}
