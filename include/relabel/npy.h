@@ -15,6 +15,13 @@
 
 /* Largest array accepted, in elements, checked before allocating. */
 #define NPY_MAX_ELEMS ((size_t)1 << 32)
+/* Longest header dict accepted, in bytes (NumPy's own reading limit). */
+#define NPY_MAX_HEADER 10000
+
+/* Messages name values as NumPy indexes them: x[row, col], from 0.  The
+ * file's size is checked against the shape before anything is
+ * allocated; bytes after the data are refused as a sign of a damaged
+ * or concatenated file. */
 
 /* Loads path into out (float32; float64 input is converted).  Every
  * value must be finite: the first NaN or infinity is reported with its

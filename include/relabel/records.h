@@ -7,6 +7,23 @@
  * UTF-8; a leading byte-order mark is skipped.  JSON values that are
  * numbers or booleans are given as their JSON text; null is an absent
  * field; arrays and objects are given as compact JSON text.
+ *
+ * Positions: lines are 1-based and counted in the file as it is (LF, CRLF
+ * or a lone CR ends a line, also inside a quoted CSV field); columns are
+ * 1-based and counted in bytes from the start of the line (a skipped
+ * byte-order mark is not counted).
+ *
+ * CSV and TSV: the first row names the columns and every data row must
+ * have as many fields.  Fields keep their bytes as they are: spaces are
+ * not trimmed (RFC 4180).  A quote inside an unquoted field, text after a
+ * closing quote and a quoted field never closed are errors.  Empty lines
+ * are skipped wherever they are; a line with only spaces is a record.
+ * TSV uses the same rules (including quoting) with a tab delimiter.
+ *
+ * JSON lines: one object per line (LF or CRLF); lines with only spaces
+ * and tabs are skipped.  A field's column is where its value starts.
+ * Numbers keep their text exactly as written (large integer ids are not
+ * rounded).  A key seen twice in one object is an error.
  */
 #ifndef RELABEL_RECORDS_H
 #define RELABEL_RECORDS_H
@@ -25,6 +42,7 @@ enum records_format {
 /* Limits checked while reading, before memory is committed. */
 #define RECORDS_MAX_FIELD	(1u << 20)	/* bytes in one field */
 #define RECORDS_MAX_FIELDS	4096		/* columns (keys) in one record */
+#define RECORDS_MAX_LINE	(1u << 26)	/* bytes in one JSON line */
 
 struct record {
 	size_t nfields;
@@ -34,6 +52,9 @@ struct record {
 	const long *cols;		/* [nfields] 1-based column where each field starts */
 	long line;			/* 1-based line where the record starts */
 	const char *file;		/* the path, for messages */
+	const long *lines;		/* [nfields] 1-based line where each field
+					 * starts (differs from line after a CSV
+					 * field with a line break inside) */
 };
 
 /* Called once per data record (not for the CSV header).  Returning -1
