@@ -1,0 +1,33 @@
+/* cli.h - what the command files share: messages, number parsing and
+ * opening the project. */
+#ifndef RELABEL_CLI_H
+#define RELABEL_CLI_H
+
+#include <stdio.h>
+
+#include "relabel/err.h"
+#include "relabel/store.h"
+
+/* Prints "relabel: <message>" to stderr and returns EXIT_INPUT. */
+int cli_fail(const struct err *e);
+/* Prints "relabel CMD: <printf message>" and a hint to stderr, returns
+ * EXIT_USAGE. */
+int cli_usage(const char *cmd, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Parses a whole decimal integer in [lo, hi] or a finite number; -1 with
+ * a message naming the option when it is not one. */
+int cli_int(const char *opt, const char *s, long lo, long hi, long *out,
+	    struct err *e);
+int cli_double(const char *opt, const char *s, double lo, double hi,
+	       double *out, struct err *e);
+/* Takes the project path from argv[optind] (the first argument that is
+ * not an option) and opens it. */
+int cli_open(const char *cmd, const char *path, int flags,
+	     struct store **st, struct err *e);
+/* Writes s to f as one field of a CSV row: quoted when needed, and with
+ * a leading ' when a spreadsheet would run it as a formula. */
+void cli_csv_field(FILE *f, const char *s);
+/* Writes s to f with control characters shown as visible escapes. */
+void cli_safe(FILE *f, const char *s);
+
+#endif
