@@ -207,9 +207,9 @@ int store_runs_list(struct store *st, struct run_info **runs, size_t *n,
 void run_info_free(struct run_info *r);
 /* Newest run id; returns 1 when there is none. */
 int store_run_latest(struct store *st, int64_t *run, struct err *e);
-/* Fills probs [t->n, nclass] and has[t->n] (1 where the run scored the
- * item) from a run; also the run's issue/suggested/suspicion when those
- * arrays are not NULL. */
+/* Fills probs [t->n, nclass], has [t->n] (1 where the run scored the
+ * item) and, when not NULL, oos [t->n] (1 where the probabilities are
+ * out-of-sample) from a run. */
 int store_scores_load(struct store *st, int64_t run,
 		      const struct item_table *t, int nclass, float *probs,
 		      unsigned char *has, unsigned char *oos, struct err *e);

@@ -13,24 +13,40 @@
 static const char audit_help[] =
 	"usage: relabel audit PROJECT.db [--format table|csv] [--consensus FILE]\n";
 
-static const struct analysis *sort_a;
-
-static double sort_key(size_t a)
-{
-	double v = sort_a->out.an.ds_acc[a];
-
-	return isnan(v) ? 2.0 : v;
-}
+/* One annotator's place in the report. */
+struct annot_key {
+	double acc;		/* Dawid-Skene accuracy, 2 when unknown */
+	const char *name;
+	size_t idx;
+};
 
 /* Worst first: lowest Dawid-Skene accuracy, then name. */
 static int cmp_annot(const void *x, const void *y)
 {
-	size_t a = *(const size_t *)x, b = *(const size_t *)y;
-	double ka = sort_key(a), kb = sort_key(b);
+	const struct annot_key *a = x, *b = y;
 
-	if (ka != kb)
-		return ka < kb ? -1 : 1;
-	return strcmp(sort_a->votes.annot_name[a], sort_a->votes.annot_name[b]);
+	if (a->acc != b->acc)
+		return a->acc < b->acc ? -1 : 1;
+	return strcmp(a->name, b->name);
+}
+
+static size_t *audit_order(const struct analysis *a)
+{
+	size_t n = a->votes.nannot;
+	struct annot_key *k = xmalloc((n + 1) * sizeof *k);
+	size_t *ord = xmalloc((n + 1) * sizeof *ord);
+
+	for (size_t i = 0; i < n; i++) {
+		double v = a->out.an.ds_acc[i];
+
+		k[i] = (struct annot_key){ isnan(v) ? 2.0 : v,
+					   a->votes.annot_name[i], i };
+	}
+	qsort(k, n, sizeof *k, cmp_annot);
+	for (size_t i = 0; i < n; i++)
+		ord[i] = k[i].idx;
+	free(k);
+	return ord;
 }
 
 static void pct(FILE *f, double v, int csv)
@@ -186,12 +202,8 @@ int cmd_audit(int argc, char **argv)
 		rc = err_set(&e, "%s: no annotator votes; import them with "
 			     "--annotations", argv[optind]);
 	} else {
-		size_t *ord = xmalloc((a.votes.nannot + 1) * sizeof *ord);
+		size_t *ord = audit_order(&a);
 
-		for (size_t i = 0; i < a.votes.nannot; i++)
-			ord[i] = i;
-		sort_a = &a;
-		qsort(ord, a.votes.nannot, sizeof *ord, cmp_annot);
 		audit_table(&a, ord, csv);
 		free(ord);
 		if (consensus)

@@ -233,6 +233,13 @@ int store_open(const char *path, int flags, struct store **out,
 		store_close(st);
 		return -1;
 	}
+	if (!readonly && sqlite3_db_readonly(st->db, "main") == 1) {
+		err_set(e, "%s: the project file is read-only (check its "
+			"permissions); info, rank, audit and export can still read it",
+			path);
+		store_close(st);
+		return -1;
+	}
 	if (store_configure(st, readonly, e) || store_migrate(st, readonly, e)) {
 		if (strstr(e->msg, "file is not a database"))
 			err_set(e, "%s: not a relabel project (not an SQLite "
