@@ -119,8 +119,8 @@ static int truth_row(const struct record *r, void *user, struct err *e)
 		return err_set(e, "%s:%ld: the truth file needs 'id' and 'label' "
 			       "columns", r->file, r->line);
 	if ((k = class_list_find(t->classes, r->values[lab])) < 0)
-		return err_set(e, "%s:%ld:%ld: unknown label '%s'", r->file, r->line,
-			       r->cols[lab], r->values[lab]);
+		return err_set(e, "%s:%ld:%ld: unknown label '%s'", r->file,
+			       r->lines[lab], r->cols[lab], r->values[lab]);
 	strmap_put(&t->map, r->values[id], k, NULL);
 	return 0;
 }

@@ -72,8 +72,8 @@ static int import_note_label(struct import *im, const char *label,
 		return (int)*k;
 	im->seen = xreallocarray(im->seen, im->nseen + 1, sizeof *im->seen);
 	im->seen[im->nseen].name = xstrdup(label);
-	im->seen[im->nseen].where = xasprintf("%s:%ld:%ld", r->file, r->line,
-					      r->cols[field]);
+	im->seen[im->nseen].where = xasprintf("%s:%ld:%ld", r->file,
+					      r->lines[field], r->cols[field]);
 	return (int)im->nseen++;
 }
 
@@ -95,7 +95,7 @@ static int import_image_path(struct import *im, const struct record *r,
 		free(joined);
 		return err_set(e, "%s:%ld:%ld: image '%s' not found (looked under "
 			       "%s; set --root to the images' folder)", r->file,
-			       r->line, r->cols[col], rel, im->root);
+			       r->lines[col], r->cols[col], rel, im->root);
 	}
 	free(joined);
 	if (!im->allow_outside &&
@@ -103,7 +103,7 @@ static int import_image_path(struct import *im, const struct record *r,
 		return err_set(e, "%s:%ld:%ld: image '%s' is outside the data root "
 			       "%s (through '..' or a link); move it under the "
 			       "root or pass --allow-outside-root", r->file,
-			       r->line, r->cols[col], rel, im->root);
+			       r->lines[col], r->cols[col], rel, im->root);
 	*out = xstrdup(resolved);
 	return 0;
 }
@@ -167,14 +167,15 @@ static int import_item(const struct record *r, void *user, struct err *e)
 			       "nor a 'text'", r->file, r->line, r->values[id]);
 	if ((split = item_split_parse(field(r, spl))) < 0)
 		return err_set(e, "%s:%ld:%ld: unknown split '%s' (use train, test "
-			       "or holdout)", r->file, r->line, r->cols[spl],
-			       r->values[spl]);
+			       "or holdout)", r->file, r->lines[spl],
+			       r->cols[spl], r->values[spl]);
 	int64_t *first = strmap_put(&im->ids, r->values[id], (int64_t)im->n,
 				    &added);
 
 	if (!added)
 		return err_set(e, "%s:%ld:%ld: duplicate id '%s' (first on line %ld)",
-			       r->file, r->line, r->cols[id], r->values[id],
+			       r->file, r->lines[id], r->cols[id],
+			       r->values[id],
 			       im->line[*first]);
 	import_grow(im);
 	size_t i = im->n;
@@ -225,7 +226,7 @@ static int import_vote(const struct record *r, void *user, struct err *e)
 	im->v_item[im->nv] = xstrdup(r->values[it]);
 	im->v_annot[im->nv] = xstrdup(r->values[an]);
 	im->v_label[im->nv] = xstrdup(r->values[lab]);
-	im->v_where[im->nv] = xasprintf("%s:%ld:%ld", r->file, r->line,
+	im->v_where[im->nv] = xasprintf("%s:%ld:%ld", r->file, r->lines[it],
 					r->cols[it]);
 	import_note_label(im, r->values[lab], r, lab);
 	im->nv++;
