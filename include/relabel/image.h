@@ -34,10 +34,11 @@ struct image {
 };
 
 /* Decodes the file at path into out.  Errors (out left empty):
- * "path: cannot open: <strerror>",
+ * "path: cannot open: <strerror>", "path: not a regular file",
  * "path: image is W x H pixels; the limit is 16384 on a side" (or the
- * pixel-count limit), "path: not a readable image (stb: <reason>)".
- * Free out with image_free. */
+ * pixel-count or file-size limit), "path: not a readable image (stb:
+ * <reason>)" for truncated, damaged or unknown files.  Free out with
+ * image_free. */
 int image_load(const char *path, struct image *out, struct err *e);
 
 /* The same from len bytes at buf; name is used in messages.  The fuzz

@@ -156,9 +156,11 @@ static int featcache_check_shape(uint32_t kind, uint64_t rows,
 		if (nnz != 0 || (rows && !cols))
 			return featcache_damaged(e, "absurd shape");
 		if (cols && rows > avail / 4 / cols)
-			return featcache_damaged(e, "shape larger than the file");
+			return featcache_damaged(e, "shape larger than the "
+						 "file");
 		if (rows * cols * 4 != avail)
-			return featcache_damaged(e, "shape does not match size");
+			return featcache_damaged(e, "shape does not match "
+						 "size");
 		return 0;
 	}
 	if (cols > (uint64_t)UINT32_MAX + 1)

@@ -33,20 +33,20 @@ static const char *image_stb_reason(void)
 	return r ? r : "unknown error";
 }
 
-static int image_check_size(const char *name, uint64_t w, uint64_t h,
+static int image_check_size(const char *name, int64_t w, int64_t h,
 			    struct err *e)
 {
-	if (w > IMAGE_MAX_SIDE || h > IMAGE_MAX_SIDE)
-		return err_set(e, "%s: image is %" PRIu64 " x %" PRIu64
-			       " pixels; the limit is %d on a side", name, w,
-			       h, IMAGE_MAX_SIDE);
-	if (w * h > IMAGE_MAX_PIXELS)
-		return err_set(e, "%s: image is %" PRIu64 " x %" PRIu64
-			       " pixels; the limit is %zu Mi pixels in all",
-			       name, w, h, IMAGE_MAX_PIXELS >> 20);
 	if (w < 1 || h < 1)
 		return err_set(e, "%s: not a readable image (stb: image is %"
-			       PRIu64 " x %" PRIu64 " pixels)", name, w, h);
+			       PRId64 " x %" PRId64 " pixels)", name, w, h);
+	if (w > IMAGE_MAX_SIDE || h > IMAGE_MAX_SIDE)
+		return err_set(e, "%s: image is %" PRId64 " x %" PRId64
+			       " pixels; the limit is %d on a side", name, w,
+			       h, IMAGE_MAX_SIDE);
+	if ((uint64_t)w * (uint64_t)h > IMAGE_MAX_PIXELS)
+		return err_set(e, "%s: image is %" PRId64 " x %" PRId64
+			       " pixels; the limit is %zu Mi pixels in all",
+			       name, w, h, IMAGE_MAX_PIXELS >> 20);
 	return 0;
 }
 
@@ -59,8 +59,8 @@ static uint32_t image_be32(const unsigned char *p)
 /* Width and height from a PNG's IHDR.  stb_image's own header scan
  * refuses a PNG above 2^30 bytes of pixels without saying its size, so
  * the size is read here to name it in the message. */
-static int image_png_size(const unsigned char *b, size_t len, uint64_t *w,
-			  uint64_t *h)
+static int image_png_size(const unsigned char *b, size_t len, int64_t *w,
+			  int64_t *h)
 {
 	static const unsigned char sig[12] = { 0x89, 'P', 'N', 'G', '\r',
 					       '\n', 0x1a, '\n', 0, 0, 0, 13 };
@@ -208,7 +208,7 @@ static int image_stb(const char *name, const unsigned char *b, size_t len,
 		return err_set(e, "%s: not a readable image (stb: %d "
 			       "channels)", name, comp);
 	}
-	if (image_check_size(name, (uint64_t)w, (uint64_t)h, e) < 0) {
+	if (image_check_size(name, w, h, e) < 0) {
 		stbi_image_free(p);
 		return -1;
 	}
@@ -221,7 +221,7 @@ int image_load_mem(const char *name, const void *buf, size_t len,
 		   struct image *out, struct err *e)
 {
 	const unsigned char *b = buf;
-	uint64_t pw, ph;
+	int64_t pw, ph;
 	int w, h, comp;
 	size_t pnm;
 	long maxval = 0;
@@ -239,7 +239,7 @@ int image_load_mem(const char *name, const void *buf, size_t len,
 	if (!stbi_info_from_memory(b, (int)len, &w, &h, &comp))
 		return err_set(e, "%s: not a readable image (stb: %s)", name,
 			       image_stb_reason());
-	if (image_check_size(name, (uint64_t)w, (uint64_t)h, e) < 0)
+	if (image_check_size(name, w, h, e) < 0)
 		return -1;
 
 	/* PNM samples are relative to the maxval in their header, and stb
@@ -430,7 +430,8 @@ static void *image_worker(void *arg)
 
 	while (!atomic_load(&job->stop)) {
 		size_t lo = atomic_fetch_add(&job->next, IMAGE_CHUNK);
-		size_t hi = lo + IMAGE_CHUNK < job->n ? lo + IMAGE_CHUNK : job->n;
+		size_t hi = job->n - lo > IMAGE_CHUNK ? lo + IMAGE_CHUNK
+						      : job->n;
 
 		if (lo >= job->n)
 			break;
@@ -489,7 +490,7 @@ int image_features(const char *const *paths, size_t n, int size,
 	 * needed for correctness, only for speed. */
 	nt = image_thread_count(n);
 	for (int t = 1; t < nt; t++)
-		if (pthread_create(&tid[started], NULL, image_worker, &job) == 0)
+		if (!pthread_create(&tid[started], NULL, image_worker, &job))
 			started++;
 	image_worker(&job);
 	for (int t = 0; t < started; t++)

@@ -51,7 +51,8 @@ static int npy_prelude(const char *name, const unsigned char *b, size_t n,
 		       struct npy_head *h, struct err *e)
 {
 	if (n < 10 || memcmp(b, NPY_MAGIC, 6) != 0)
-		return err_set(e, "%s: not a .npy file (it does not start with \\x93NUMPY); save it with np.save",
+		return err_set(e, "%s: not a .npy file (it does not start "
+			       "with \\x93NUMPY); save it with np.save",
 			       name);
 	if (b[7] != 0 || b[6] < 1 || b[6] > 3)
 		return err_set(e, "%s: .npy format version %u.%u is not supported (1.0 to 3.0 are)",
@@ -174,7 +175,8 @@ static int npy_shape(const char *name, struct lex *l, struct npy_head *h,
 			return err_set(e, "%s: .npy header: 'shape' is not a tuple", name);
 	}
 	if (nd == 0 || nd > 2)
-		return err_set(e, "%s: array has %zu dimensions; expected 1 (N) or 2 (N, D): save x.reshape(len(x), -1)",
+		return err_set(e, "%s: array has %zu dimensions; expected 1 (N) "
+			       "or 2 (N, D): save x.reshape(len(x), -1)",
 			       name, nd);
 	if (big || over || elems > NPY_MAX_ELEMS)
 		return err_set(e, "%s: array too large (shape beyond %zu elements)",
@@ -192,14 +194,16 @@ static int npy_descr(const char *name, struct lex *l, struct npy_head *h,
 	size_t n;
 
 	if (lex_string(l, &d, &n) < 0)
-		return err_set(e, "%s: .npy header: 'descr' is not a simple type (structured arrays are not supported); "
+		return err_set(e, "%s: .npy header: 'descr' is not a simple "
+			       "type (structured arrays are not supported); "
 			       NPY_FIX, name);
 	if (n == 3 && !memcmp(d, "<f4", 3))
 		h->itemsize = 4;
 	else if (n == 3 && !memcmp(d, "<f8", 3))
 		h->itemsize = 8;
 	else
-		return err_set(e, "%s: data type '%.*s' is not supported (little-endian float32 '<f4' or float64 '<f8' are); "
+		return err_set(e, "%s: data type '%.*s' is not supported "
+			       "(little-endian float32 '<f4' or float64 '<f8' are); "
 			       NPY_FIX, name, (int)(n > 16 ? 16 : n), d);
 	return 0;
 }
@@ -299,7 +303,8 @@ static int npy_convert(const char *name, const struct npy_head *h,
 		if (!isfinite(f)) {
 			size_t at = first + i;
 
-			return err_set(e, "%s: x[%zu, %zu] is %s; every value must be finite (np.nan_to_num, or drop the row)",
+			return err_set(e, "%s: x[%zu, %zu] is %s; every value must "
+				       "be finite (np.nan_to_num, or drop the row)",
 				       name, at / h->cols, at % h->cols,
 				       isnan(d) ? "NaN" : isinf(d) ? "infinite"
 				       : "beyond float32 range");

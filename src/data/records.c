@@ -21,8 +21,13 @@
 #include "relabel/records.h"
 #include "relabel/utf8.h"
 
+/* Sizes of work: a build may set them smaller to test the seams. */
+#ifndef RECORDS_CHUNK
 #define RECORDS_CHUNK	((size_t)1 << 20)	/* bytes read at a time */
+#endif
+#ifndef CSV_PIECE
 #define CSV_PIECE	((size_t)1 << 16)	/* bytes scanned ahead of libcsv */
+#endif
 #define UTF8_BAD	0xFFFFFFFFu
 #define NAME_SHOWN	60			/* bytes of a name in messages */
 
@@ -480,7 +485,8 @@ static size_t csv_special(struct csvr *r, const unsigned char *b, size_t i)
 	}
 	if (c == '"')
 		return csv_fail(r, i, csv_pos(r, i),
-				"quote inside an unquoted field (quote the whole field and double the quote: \"a \"\"b\"\"\")");
+				"quote inside an unquoted field (quote the whole "
+				"field and double the quote: \"a \"\"b\"\"\")");
 	if (c == r->delim) {
 		r->st = CS_FIELD;
 		return i + 1;
@@ -572,7 +578,7 @@ static void csv_on_field(void *s, size_t len, void *data)
 	/* Fields past the header's count are only counted, for the message. */
 	if (r->have_header && r->f.n == r->nnames)
 		return;
-	fields_add(&r->f, s, len, at.line, at.col);
+	fields_add(&r->f, s ? s : "", len, at.line, at.col);
 }
 
 /* The first row: checks the names and keeps them. */
@@ -584,7 +590,8 @@ static void csv_header(struct csvr *r)
 	fields_point(f);
 	for (size_t i = 0; i < f->n; i++)
 		if (f->len[i] == 0) {
-			sink_fail(r->k, "%ld:%ld: empty column name (give every column of the header row a name)",
+			sink_fail(r->k, "%ld:%ld: empty column name "
+				  "(give every column of the header row a name)",
 				  r->row_line, f->col[i]);
 			return;
 		}
@@ -944,7 +951,8 @@ static int json_line(struct jsonr *r, const char *s, size_t n)
 		if (nul)
 			return sink_fail(r->k, "%ld:%zu: NUL byte", r->line,
 					 bad + 1);
-		return sink_fail(r->k, "%ld:%zu: invalid UTF-8 (byte 0x%02X); save the file as UTF-8",
+		return sink_fail(r->k, "%ld:%zu: invalid UTF-8 (byte 0x%02X); "
+				 "save the file as UTF-8",
 				 r->line, bad + 1, (unsigned char)s[bad]);
 	}
 

@@ -67,7 +67,8 @@ void features_standardize(struct dense *x, const unsigned char *use_row,
 	size_t cols = x->cols ? x->cols : 1;
 	double *mean = xcalloc(cols, sizeof *mean);
 	double *sd = xcalloc(cols, sizeof *sd);
-	float *mf = xmalloc(cols * sizeof *mf), *sf = xmalloc(cols * sizeof *sf);
+	float *mf = xmalloc(cols * sizeof *mf);
+	float *sf = xmalloc(cols * sizeof *sf);
 	size_t cnt = standardize_mean(x, use_row, mean);
 
 	if (cnt)

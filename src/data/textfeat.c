@@ -127,7 +127,7 @@ static size_t textfeat_terms(struct textfeat_work *w, const char *text,
 		w->hash[nh++] = textfeat_hash(w->low + start, tl,
 					      TEXTFEAT_SEED);
 		if (prev_len) {
-			/* The bigram is hashed as its two tokens and a space. */
+			/* A bigram is its two tokens with a space between. */
 			size_t bl = prev_len + 1 + tl;
 
 			w->term = textfeat_grow(w->term, &w->term_cap, bl, 1);
@@ -231,9 +231,9 @@ int textfeat_build(const char *const *texts, const size_t *lens, size_t n,
 	for (size_t r = 0; r < n; r++) {
 		const char *t = texts[r] ? texts[r] : "";
 		size_t len = lens && texts[r] ? lens[r] : strlen(t);
+		size_t nh = textfeat_terms(&w, t, len);
 
-		textfeat_emit(&w, textfeat_count(&w, textfeat_terms(&w, t, len)),
-			      &o);
+		textfeat_emit(&w, textfeat_count(&w, nh), &o);
 		out->rowptr[r + 1] = o.nnz;
 	}
 	free(w.low);

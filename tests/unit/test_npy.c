@@ -198,9 +198,11 @@ static void test_refusals(void **state)
 	       "x.npy: 4 bytes after the data");
 	refuse(f4("{'descr': '<f4', 'fortran_order': False, 'shape': (4294967296, 2), }", 1),
 	       "x.npy: array too large");
-	refuse(f4("{'descr': '<f4', 'fortran_order': False, 'shape': (18446744073709551615, 18446744073709551615), }", 1),
+	refuse(f4("{'descr': '<f4', 'fortran_order': False, "
+		  "'shape': (18446744073709551615, 18446744073709551615), }", 1),
 	       "x.npy: array too large");
-	refuse(f4("{'descr': '<f4', 'fortran_order': False, 'shape': (99999999999999999999999, 1), }", 1),
+	refuse(f4("{'descr': '<f4', 'fortran_order': False, "
+		  "'shape': (99999999999999999999999, 1), }", 1),
 	       "x.npy: array too large");
 	refuse(f4("{'descr': '<f4', 'fortran_order': False, 'shape': (-1, 2), }", 1),
 	       "x.npy: .npy header: bad number in 'shape'");

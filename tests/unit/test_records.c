@@ -290,7 +290,8 @@ static void test_file_chunks(void **state)
 	strbuf_init(&s);
 	strbuf_adds(&s, "id,text\r\n");
 	for (int i = 0; i < 80000; i++)
-		strbuf_addf(&s, "%d,\"caf\xC3\xA9 \xE2\x82\xAC\xF0\x9F\x98\x80 %d\r\nnext, \"\"q\"\"\"\r\n",
+		strbuf_addf(&s, "%d,\"caf\xC3\xA9 \xE2\x82\xAC\xF0\x9F\x98\x80 "
+			    "%d\r\nnext, \"\"q\"\"\"\r\n",
 			    i, i * 7);
 	assert_int_equal(fwrite(s.s, 1, s.len, f), s.len);
 	fclose(f);
@@ -304,6 +305,15 @@ static void test_file_chunks(void **state)
 	assert_int_equal(a.s.len, b.s.len);
 	assert_true(memcmp(a.s.s, b.s.s, a.s.len) == 0);
 	strbuf_free(&b.s);
+
+	/* And both are right, record by record, across every seam. */
+	strbuf_reset(&s);
+	for (int i = 0; i < 80000; i++)
+		strbuf_addf(&s, "L%d: id@1=%d text@%d=caf\xC3\xA9 \xE2\x82\xAC"
+			    "\xF0\x9F\x98\x80 %d\r\nnext, \"q\"\n", 2 + 2 * i, i,
+			    snprintf(NULL, 0, "%d", i) + 2, i * 7);
+	assert_int_equal(a.s.len, s.len);
+	assert_string_equal(a.s.s, s.s);
 	unlink(path);
 	strbuf_free(&a.s);
 	strbuf_free(&s);
