@@ -22,7 +22,7 @@ static const struct command commands[] = {
 	{ "train", cmd_train, "train the noise-robust model and score every item" },
 	{ "rank", cmd_rank, "print the review queue" },
 	{ "audit", cmd_audit, "report on annotators (Dawid-Skene, agreement)" },
-	/* review: the screen, linked in by src/cmd/review.c */
+	{ "review", cmd_review, "open the review screen" },
 	{ "eval", cmd_eval, "accuracy and calibration on the test split" },
 	{ "export", cmd_export, "write the cleaned labels" },
 	{ "info", cmd_info, "counts, classes, runs and the noise estimate" },

@@ -102,7 +102,8 @@ struct keys {
 	size_t n, cap;
 };
 
-/* Fills k with the built-in defaults; free with keys_free. */
+/* Fills k with the built-in defaults; free with keys_free.  A zeroed
+ * struct keys is an empty map, which keys_parse may fill too. */
 void keys_init(struct keys *k);
 void keys_free(struct keys *k);
 

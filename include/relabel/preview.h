@@ -49,6 +49,10 @@ void preview_view_contrast(struct preview_view *v, int dir);
 void preview_view_brightness(struct preview_view *v, int dir);
 void preview_view_zoom(struct preview_view *v, int dir);
 
+/* The size of the part of a w x h image that the view's zoom shows. */
+void preview_view_crop(const struct preview_view *v, int w, int h, int *cw,
+		       int *ch);
+
 /* The largest w x h that keeps img_w : img_h and fits max_w x max_h when
  * a displayed pixel is `aspect` times as tall as it is wide (1 for half
  * blocks and sixel, 2 for one character a pixel).  At least 1 x 1. */

@@ -191,47 +191,50 @@ enum action keys_lookup(const struct keys *k, int key, int *arg)
 	return ACT_NONE;
 }
 
+/* Writes code point c (< 0x110000) as UTF-8 into u; returns the length. */
+static size_t encode_utf8(uint32_t c, char *u)
+{
+	if (c < 0x80) {
+		u[0] = (char)c;
+		return 1;
+	}
+	if (c < 0x800) {
+		u[0] = (char)(0xC0 | c >> 6);
+		u[1] = (char)(0x80 | (c & 0x3F));
+		return 2;
+	}
+	if (c < 0x10000) {
+		u[0] = (char)(0xE0 | c >> 12);
+		u[1] = (char)(0x80 | (c >> 6 & 0x3F));
+		u[2] = (char)(0x80 | (c & 0x3F));
+		return 3;
+	}
+	u[0] = (char)(0xF0 | c >> 18);
+	u[1] = (char)(0x80 | (c >> 12 & 0x3F));
+	u[2] = (char)(0x80 | (c >> 6 & 0x3F));
+	u[3] = (char)(0x80 | (c & 0x3F));
+	return 4;
+}
+
 void keys_name(int key, struct strbuf *out)
 {
+	char u[4];
+
 	for (size_t i = 0; i < NNAMED; i++) {
 		if (named[i].key == key) {
 			strbuf_adds(out, named[i].name);
 			return;
 		}
 	}
-	if (key >= KEYS_F1 && key < KEYS_END_OF_CODES) {
+	if (key >= KEYS_F1 && key < KEYS_END_OF_CODES)
 		strbuf_addf(out, "F%d", key - KEYS_F1 + 1);
-	} else if (key >= 1 && key <= 26) {
+	else if (key >= 1 && key <= 26)
 		strbuf_addf(out, "C-%c", 'a' + key - 1);
-	} else if (key > ' ' && key < 0x110000) {
-		char u[4];
-		uint32_t c = (uint32_t)key;
-		size_t n;
-
-		/* Encode the code point; the escape keeps odd ones visible. */
-		if (c < 0x80) {
-			u[0] = (char)c;
-			n = 1;
-		} else if (c < 0x800) {
-			u[0] = (char)(0xC0 | c >> 6);
-			u[1] = (char)(0x80 | (c & 0x3F));
-			n = 2;
-		} else if (c < 0x10000) {
-			u[0] = (char)(0xE0 | c >> 12);
-			u[1] = (char)(0x80 | (c >> 6 & 0x3F));
-			u[2] = (char)(0x80 | (c & 0x3F));
-			n = 3;
-		} else {
-			u[0] = (char)(0xF0 | c >> 18);
-			u[1] = (char)(0x80 | (c >> 12 & 0x3F));
-			u[2] = (char)(0x80 | (c >> 6 & 0x3F));
-			u[3] = (char)(0x80 | (c & 0x3F));
-			n = 4;
-		}
-		utf8_escape(out, u, n);
-	} else {
+	else if (key > ' ' && key < 0x110000)
+		/* The escape keeps odd characters visible. */
+		utf8_escape(out, u, encode_utf8((uint32_t)key, u));
+	else
 		strbuf_addf(out, "key-%#x", (unsigned)key);
-	}
 }
 
 size_t keys_for(const struct keys *k, enum action act, int arg,
@@ -337,17 +340,40 @@ static int parse_action(const char *s, size_t n, enum action *act)
 	return -1;
 }
 
-static int action_list_err(struct err *e, const char *where, const char *s,
-			   size_t n)
+/* A token of the file as a message shows it: escaped, at most 40 bytes. */
+static char *token_safe(const char *s, size_t n)
 {
 	struct strbuf b;
 
 	strbuf_init(&b);
+	utf8_escape(&b, s, n > 40 ? 40 : n);
+	return strbuf_take(&b);
+}
+
+static int action_list_err(struct err *e, const char *where, const char *s,
+			   size_t n)
+{
+	struct strbuf b;
+	char *tok = token_safe(s, n);
+
+	strbuf_init(&b);
 	for (int a = 0; a < ACT_COUNT; a++)
 		strbuf_addf(&b, "%s%s", a ? " " : "", actions[a].name);
-	err_set(e, "%s: unknown action '%.*s'; the actions are: %s", where,
-		(int)(n > 40 ? 40 : n), s, b.s);
+	err_set(e, "%s: unknown action '%s'; the actions are: %s", where, tok,
+		b.s);
 	strbuf_free(&b);
+	free(tok);
+	return -1;
+}
+
+static int key_err(struct err *e, const char *where, const char *s, size_t n)
+{
+	char *tok = token_safe(s, n);
+
+	err_set(e, "%s: unknown key '%s'; write one character, C-a .. C-z, "
+		"F1 .. F12, or one of up down left right pgup pgdn home end "
+		"insert delete backspace enter esc tab space hash", where, tok);
+	free(tok);
 	return -1;
 }
 
@@ -360,8 +386,10 @@ static int parse_label_arg(const char *s, size_t n, int *arg, char **cls)
 	errno = 0;
 	v = strtol(copy, &end, 10);
 	if (copy[0] >= '0' && copy[0] <= '9') {
+		int bad = errno || *end || v < 1 || v > 1000;
+
 		free(copy);
-		if (errno || *end || v < 1 || v > 1000)
+		if (bad)
 			return -1;
 		*arg = (int)v;
 		*cls = NULL;
@@ -388,11 +416,7 @@ static int keys_parse_line(struct keys *k, const char *where, const char *s,
 		return err_set(e, "%s: expected 'KEY = ACTION' (or 'KEY = label "
 			       "N'), like 'j = down'", where);
 	if (keys_parse_key(tok[0], len[0], &key))
-		return err_set(e, "%s: unknown key '%.*s'; write one character, "
-			       "C-a .. C-z, F1 .. F12, or one of up down left "
-			       "right pgup pgdn home end insert delete backspace "
-			       "enter esc tab space hash", where,
-			       (int)(len[0] > 40 ? 40 : len[0]), tok[0]);
+		return key_err(e, where, tok[0], len[0]);
 	if (parse_action(tok[2], len[2], &act))
 		return action_list_err(e, where, tok[2], len[2]);
 	if ((act == ACT_LABEL) != (ntok == 4))
@@ -400,9 +424,14 @@ static int keys_parse_line(struct keys *k, const char *where, const char *s,
 			       "%s: 'label' needs a class: 'KEY = label N' (N "
 			       "from 1) or 'KEY = label NAME'" :
 			       "%s: only 'label' takes an argument", where);
-	if (act == ACT_LABEL && parse_label_arg(tok[3], len[3], &arg, &cls))
-		return err_set(e, "%s: class number '%.*s' is not from 1 to 1000",
-			       where, (int)(len[3] > 40 ? 40 : len[3]), tok[3]);
+	if (act == ACT_LABEL && parse_label_arg(tok[3], len[3], &arg, &cls)) {
+		char *t = token_safe(tok[3], len[3]);
+
+		err_set(e, "%s: class number '%s' is not from 1 to 1000", where,
+			t);
+		free(t);
+		return -1;
+	}
 	keys_bind(k, key, act, arg, cls, cls ? xstrdup(where) : NULL);
 	return 0;
 }
@@ -463,9 +492,14 @@ int keys_resolve(struct keys *k, const char *const *names, int n,
 			continue;
 		while (c < n && strcmp(names[c], b->cls))
 			c++;
-		if (c == n)
-			return err_set(e, "%s: no class named '%s' in this project",
-				       b->where, b->cls);
+		if (c == n) {
+			char *t = token_safe(b->cls, strlen(b->cls));
+
+			err_set(e, "%s: no class named '%s' in this project",
+				b->where, t);
+			free(t);
+			return -1;
+		}
 		b->arg = c + 1;
 		binding_clear(b);
 	}

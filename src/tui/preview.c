@@ -92,17 +92,26 @@ void preview_fit(int img_w, int img_h, int max_w, int max_h, double aspect,
 		*h = max_h;
 }
 
-/* The centre 1 / step^zoom of src, as a new image. */
-static void preview_crop(const struct image *src, int zoom, struct image *out)
+void preview_view_crop(const struct preview_view *v, int w, int h, int *cw,
+		       int *ch)
 {
-	double f = pow(PREVIEW_ZOOM_STEP, zoom);
-	int cw = (int)ceil(src->w / f), ch = (int)ceil(src->h / f);
-	int x0, y0;
+	double f = pow(PREVIEW_ZOOM_STEP, v->zoom);
 
-	if (cw < 1)
-		cw = 1;
-	if (ch < 1)
-		ch = 1;
+	*cw = (int)ceil(w / f - 1e-9);
+	*ch = (int)ceil(h / f - 1e-9);
+	if (*cw < 1)
+		*cw = 1;
+	if (*ch < 1)
+		*ch = 1;
+}
+
+/* The centre of src that the view shows, as a new image. */
+static void preview_crop(const struct image *src,
+			 const struct preview_view *v, struct image *out)
+{
+	int cw, ch, x0, y0;
+
+	preview_view_crop(v, src->w, src->h, &cw, &ch);
 	x0 = (src->w - cw) / 2;
 	y0 = (src->h - ch) / 2;
 	out->w = cw;
@@ -124,7 +133,7 @@ int preview_render(const struct image *src, const struct preview_view *v,
 
 	memset(out, 0, sizeof *out);
 	if (v->zoom > 0) {
-		preview_crop(src, v->zoom, &crop);
+		preview_crop(src, v, &crop);
 		from = &crop;
 	}
 	rc = image_resize(from, w, h, out);

@@ -1,0 +1,124 @@
+/* session.h - one reviewer's session on a project, without the screen:
+ * the queue as an index over the project's items, filters and
+ * sub-queues, search, and the decisions with unlimited undo and redo.
+ *
+ * Every decision, undo and redo is one entry of the project's review log,
+ * written and committed (store_review_add) before the call returns, and
+ * only then applied to the in-memory labels: what the screen shows as
+ * done is on disk.  Nothing is ever deleted from the log; an undo is an
+ * entry whose target is the entry it undoes.
+ *
+ * Items are named by their index in s->a.items (0 .. n-1), queue rows by
+ * their position in s->view.  Functions return 0, or -1 with e filled.
+ */
+#ifndef RELABEL_SESSION_H
+#define RELABEL_SESSION_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "relabel/analysis.h"
+#include "relabel/err.h"
+#include "relabel/queue.h"
+#include "relabel/store.h"
+
+/* One change on the undo or redo stack. */
+struct session_change {
+	int64_t review;		/* log entry that made it (undo targets it) */
+	int64_t decision;	/* the decision it re-applies (redo targets it) */
+	uint32_t item;
+	int before, after;	/* labels */
+	unsigned char before_reviewed, after_reviewed;
+};
+
+struct session_stack {
+	struct session_change *c;
+	size_t n, cap;
+};
+
+/* Size of the cache of external ids for the rows on screen. */
+#define SESSION_ID_CACHE 1024
+
+struct session {
+	struct store *st;
+	struct analysis a;		/* items, votes, newest run, ranking */
+	char *reviewer;
+	enum queue_by by;
+	uint64_t seed;			/* of the random queue */
+
+	uint32_t *order;		/* [norder] the queue, unreviewed items */
+	size_t norder;
+
+	/* The rows shown: the queue or a sub-queue, then the filter. */
+	uint32_t *sub;			/* [nsub] a sub-queue, or NULL */
+	size_t nsub;
+	char *sub_name;			/* its name in the log */
+	char *sub_title;		/* what the screen calls it */
+	int filter;			/* class index, or -1 */
+	uint32_t *view;			/* [nview] item indices */
+	size_t nview;
+	unsigned char *in_view;		/* [n] 1 for items in view */
+	size_t view_reviewed;		/* items in view with reviewed = 1 */
+
+	size_t changed;			/* items whose label is not the given */
+	size_t decisions;		/* log entries written this session */
+	struct session_stack undo, redo;
+
+	char *search;			/* last search, or NULL */
+	unsigned char *match;		/* [n] items matching it, or NULL */
+	size_t nmatch;
+
+	struct {
+		uint32_t item;
+		char *ext_id;
+	} ids[SESSION_ID_CACHE];
+};
+
+/* Opens the project read-write, ranks it (analysis_load) and builds the
+ * queue `by` of the items not reviewed yet.  reviewer must be non-empty. */
+int session_open(struct session *s, const char *path, const char *reviewer,
+		 enum queue_by by, struct err *e);
+void session_close(struct session *s);
+
+/* Rebuilds the queue in another order; leaves any sub-queue. */
+void session_set_order(struct session *s, enum queue_by by);
+/* Shows only items whose current label is cls (-1: all). */
+void session_set_filter(struct session *s, int cls);
+/* Shows exactly items[0..n) (copied), named name in the log (e.g.
+ * "noise") and title on screen; session_leave_sub returns to the queue. */
+void session_set_sub(struct session *s, const char *name, const char *title,
+		     const uint32_t *items, size_t n);
+void session_leave_sub(struct session *s);
+/* Position of item in the view, or -1. */
+long session_find_row(const struct session *s, uint32_t item);
+
+/* The queue name written with a decision ("suspicion", "noise", ...). */
+const char *session_queue_name(const struct session *s);
+/* Item's score in the current order (NAN when it has none). */
+float session_score(const struct session *s, uint32_t item);
+/* Votes on item that agree with its current label, and all its votes. */
+void session_agreement(const struct session *s, uint32_t item,
+		       unsigned *agree, unsigned *total);
+/* The item's external id (cached; "?" when it cannot be read).  The
+ * string is valid until the next call. */
+const char *session_ext_id(struct session *s, uint32_t item);
+
+/* Writes a decision on item: REVIEW_RELABEL to label (a label equal to
+ * the current one is written as a confirm), REVIEW_CONFIRM or
+ * REVIEW_SKIP.  A relabel or confirm goes on the undo stack and clears
+ * the redo stack; a skip changes nothing but the log. */
+int session_decide(struct session *s, uint32_t item, enum review_action act,
+		   int label, struct err *e);
+/* Undoes the newest change on the undo stack (redo: the newest undone
+ * one).  Returns 1 when there is none, 0 with *item set, or -1. */
+int session_undo(struct session *s, uint32_t *item, struct err *e);
+int session_redo(struct session *s, uint32_t *item, struct err *e);
+
+/* Marks the items whose id or text contains text (ASCII letters in any
+ * case); returns 0 with s->nmatch set, or -1. */
+int session_search(struct session *s, const char *text, struct err *e);
+/* The next view row after from (dir 1) or before it (dir -1) whose item
+ * matches, wrapping around; -1 when none does. */
+long session_next_match(const struct session *s, size_t from, int dir);
+
+#endif
