@@ -20,7 +20,7 @@ if [ ! -f "$db" ]; then
 	"$relabel" train "$db" --epochs 10
 fi
 if [ -t 0 ] && [ -t 1 ]; then
-	exec "$relabel" review "$db"
+	exec "$relabel" review "$db" --reviewer "${USER:-$(id -un)}"
 fi
 "$relabel" info "$db"
 echo "(not on a terminal: run '$relabel review $db' to open the review screen)"

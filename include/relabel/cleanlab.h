@@ -40,6 +40,7 @@
 #include <stdint.h>
 
 #include "relabel/err.h"
+#include "relabel/scores.h"
 
 /* Slack under the threshold, as in cleanlab. */
 #define CLEANLAB_THRESHOLD_SLACK 1e-6
@@ -70,6 +71,14 @@ struct cleanlab {
 int cleanlab_compute(const float *probs, const int32_t *label,
 		     const uint8_t *use, size_t n, int C, struct cleanlab *cl,
 		     struct err *e);
+
+/* The same, reading each item's self-confidence and argmax from sc
+ * (scores_compute on the same probs and labels; NULL: from probs), which
+ * spares two reads of P. */
+int cleanlab_compute_scored(const float *probs, const int32_t *label,
+			    const uint8_t *use, size_t n, int C,
+			    const struct scores *sc, struct cleanlab *cl,
+			    struct err *e);
 
 void cleanlab_free(struct cleanlab *cl);
 

@@ -5,7 +5,9 @@
  * n items, A annotators and C classes (2 <= C).  Repeated votes by one
  * annotator on one item are kept as separate votes everywhere.  Indices
  * are below 2^32.  Every result struct owns its arrays and has a _free;
- * the votes themselves stay the caller's.
+ * the votes themselves stay the caller's.  Dawid-Skene holds a few arrays
+ * of A C^2 doubles while it fits: fine for tens of classes, not for
+ * thousands.
  */
 #ifndef RELABEL_CROWD_H
 #define RELABEL_CROWD_H
@@ -107,16 +109,35 @@ int crowd_ds_fit(const struct crowd_votes *v, const struct crowd_index *ix,
 		 struct crowd_ds *ds, struct err *e);
 void crowd_ds_free(struct crowd_ds *ds);
 
-/* No-information test: an annotator whose confusion rows are all alike
- * says nothing about the true class (random clickers, and spammers who
- * always give the same label).  Rows whose Dawid-Skene mass (sum of T
- * over the annotator's votes) is below CROWD_NOINFO_MASS are too thin to
- * compare and are skipped; with two or more rows left, no_info = 1 when
- * the largest total-variation distance between two of them,
- * max_{j,j'} 1/2 sum_l |conf[a][j][l] - conf[a][j'][l]|, is below
- * CROWD_NOINFO_TV. */
-#define CROWD_NOINFO_TV		0.2
-#define CROWD_NOINFO_MASS	2.0
+/* No-information test: an annotator whose label does not depend on the
+ * true class says nothing about it (random clickers, and spammers who
+ * always give the same label); then all its confusion rows are alike,
+ * and so each diagonal entry equals how often it gives that label
+ * anyway.  The test is that consequence, on the table of the
+ * annotator's votes (true class x label said), where the true class of
+ * a vote is the Dawid-Skene posterior from the OTHER annotators' votes
+ * on the item (its own votes would pull the posterior their way and fake
+ * a dependence):
+ *
+ *   kappa = (p_o - p_e) / (1 - p_e)   Cohen's kappa against the true
+ *            class: p_o = share of its votes on the true class, p_e =
+ *            sum_l q_l m_l / N, the share that votes with its label
+ *            frequencies q but no knowledge of the item would reach
+ *            (m_l = votes whose true class is l, N = votes);
+ *   z = (p_o - p_e) N / sqrt(N p_e (1 - p_e)), its distance from chance.
+ *
+ * no_info = 1 when kappa < CROWD_NOINFO_KAPPA or z < CROWD_NOINFO_Z.  An
+ * annotator who only ever says one label has kappa = 0.  A distance
+ * between estimated rows (say the largest total variation between two)
+ * would not do: with ten classes and a dozen votes a row, chance alone
+ * sets a random clicker's rows far apart.  Below CROWD_NOINFO_MIN_VOTES
+ * votes kappa is NAN and there is no flag.  As a description, spread is
+ * the bias-corrected Cramer's V of the same table (Bergsma 2013) over the
+ * classes holding a vote's worth: 0 = rows alike, 1 = each class its own
+ * label (NAN with fewer than two such classes). */
+#define CROWD_NOINFO_KAPPA	0.1
+#define CROWD_NOINFO_Z		2.33
+#define CROWD_NOINFO_MIN_VOTES	10
 
 /* Per annotator, arrays [A]. */
 struct crowd_annotators {
@@ -131,8 +152,8 @@ struct crowd_annotators {
 	uint32_t *n_expert;	/* votes on items with an expert label */
 	double *expert_acc;	/* share of those equal to it; NAN if none */
 	double *ds_acc;		/* sum_j prior[j] conf[a][j][j] */
-	double *spread;		/* the largest row distance above; NAN when
-				 * fewer than two rows are compared */
+	double *spread;		/* Cramer's V above, 0 .. 1, or NAN */
+	double *kappa;		/* kappa above, -1 .. 1, or NAN */
 	uint8_t *no_info;	/* 1 = no information (see above) */
 };
 

@@ -73,7 +73,7 @@ size_t queue_order(const struct rank_input *in, const struct rank_output *out,
 		   enum queue_by by, int with_reviewed, uint64_t seed,
 		   uint32_t *order);
 
-/* One line saying why item sits where it does in queue by, e.g.
+/* One line saying why item (< in->n) sits where it does in queue by, e.g.
  * "flagged by confident learning: looks like 'shirt' (p=0.81)".
  * names [C] are the class names (NULL: "class 3"); they appear as
  * given, so the caller sanitizes the line before drawing it.  Returns
@@ -100,7 +100,8 @@ static inline uint32_t queue_key_item(uint64_t key)
 	return ~(uint32_t)key;
 }
 
-/* Sorts key [n] into descending order (radix sort, O(n)). */
+/* Sorts key [n] into descending order (LSD radix sort, O(n)); keys made
+ * in ascending item order need only the four passes over the score. */
 void queue_sort_keys(uint64_t *key, size_t n);
 /* Moves the k largest of key [n] to key[0 .. k), in no given order
  * (selection, O(n) expected). */

@@ -15,8 +15,13 @@ struct ds_work {
 	double *acc;		/* [A, C, C] counts, [a][said l][true j] */
 	double *logt;		/* [A, C, C] log conf, [a][said l][true j] */
 	double *lp;		/* [C] one item's log posterior */
+	size_t *row;		/* [votes] in index order: offset of the vote's
+				 * (annotator, said) row in acc and logt */
 	size_t n_voted;
 };
+
+/* How far ahead the vote loops fetch their (random) rows. */
+#define DS_PREFETCH 8
 
 void crowd_ds_params_default(struct crowd_ds_params *p)
 {
@@ -64,6 +69,14 @@ static void ds_alloc(struct crowd_ds *ds, size_t n, size_t A, int C)
 static void ds_init(struct ds_work *w, struct crowd_ds *ds)
 {
 	int C = ds->C;
+	size_t cc = (size_t)C * C, nv = w->v->n;
+
+	for (size_t k = 0; k < nv; k++) {
+		uint32_t vk = w->ix->vote[k];
+
+		w->row[k] = w->v->annotator[vk] * cc +
+			(size_t)w->v->label[vk] * C;
+	}
 
 	for (size_t i = 0; i < ds->n; i++) {
 		size_t s = w->ix->start[i], t = w->ix->start[i + 1];
@@ -82,7 +95,7 @@ static void ds_init(struct ds_work *w, struct crowd_ds *ds)
 static void ds_mstep(struct ds_work *w, struct crowd_ds *ds)
 {
 	int C = ds->C;
-	size_t cc = (size_t)C * C;
+	size_t cc = (size_t)C * C, nv = w->v->n;
 	double a = w->alpha;
 
 	memset(w->acc, 0, ds->A * cc * sizeof *w->acc);
@@ -95,10 +108,10 @@ static void ds_mstep(struct ds_work *w, struct crowd_ds *ds)
 		for (int j = 0; j < C; j++)
 			ds->prior[j] += T[j];
 		for (size_t k = w->ix->start[i]; k < w->ix->start[i + 1]; k++) {
-			uint32_t vk = w->ix->vote[k];
-			double *row = w->acc + w->v->annotator[vk] * cc +
-				(size_t)w->v->label[vk] * C;
+			double *row = w->acc + w->row[k];
 
+			if (k + DS_PREFETCH < nv)
+				__builtin_prefetch(w->acc + w->row[k + DS_PREFETCH]);
 			for (int j = 0; j < C; j++)
 				row[j] += T[j];
 		}
@@ -131,15 +144,15 @@ static double ds_estep_item(struct ds_work *w, struct crowd_ds *ds,
 			    const double *logprior, size_t i, double *ll)
 {
 	int C = ds->C;
-	size_t cc = (size_t)C * C;
+	size_t nv = w->v->n;
 	double *lp = w->lp, *T = ds->post + i * C, top, sum = 0.0, d = 0.0;
 
 	memcpy(lp, logprior, (size_t)C * sizeof *lp);
 	for (size_t k = w->ix->start[i]; k < w->ix->start[i + 1]; k++) {
-		uint32_t vk = w->ix->vote[k];
-		const double *lt = w->logt + w->v->annotator[vk] * cc +
-			(size_t)w->v->label[vk] * C;
+		const double *lt = w->logt + w->row[k];
 
+		if (k + DS_PREFETCH < nv)
+			__builtin_prefetch(w->logt + w->row[k + DS_PREFETCH]);
 		for (int j = 0; j < C; j++)
 			lp[j] += lt[j];
 	}
@@ -149,12 +162,12 @@ static double ds_estep_item(struct ds_work *w, struct crowd_ds *ds,
 	for (int j = 1; j < C; j++)
 		top = lp[j] > top ? lp[j] : top;
 	for (int j = 0; j < C; j++)
-		sum += exp(lp[j] - top);
+		sum += (lp[j] = exp(lp[j] - top));
 	*ll += top + log(sum);
 	for (int j = 0; j < C; j++) {
-		double t = exp(lp[j] - top) / sum;
+		double t = lp[j] / sum, dt = fabs(t - T[j]);
 
-		d = fmax(d, fabs(t - T[j]));
+		d = dt > d ? dt : d;
 		T[j] = t;
 	}
 	return d;
@@ -167,9 +180,14 @@ static double ds_estep(struct ds_work *w, struct crowd_ds *ds,
 
 	for (int j = 0; j < ds->C; j++)
 		logprior[j] = log(ds->prior[j]);
-	for (size_t i = 0; i < ds->n; i++)
-		if (!ds->no_votes[i])
-			d = fmax(d, ds_estep_item(w, ds, logprior, i, &ll));
+	for (size_t i = 0; i < ds->n; i++) {
+		double di;
+
+		if (ds->no_votes[i])
+			continue;
+		di = ds_estep_item(w, ds, logprior, i, &ll);
+		d = di > d ? di : d;
+	}
 	ds->loglik = ll;
 	return d;
 }
@@ -216,6 +234,7 @@ int crowd_ds_fit(const struct crowd_votes *v, const struct crowd_index *ix,
 	w.acc = xmalloc(A * cc * sizeof *w.acc);
 	w.logt = xmalloc(A * cc * sizeof *w.logt);
 	w.lp = xmalloc((size_t)C * sizeof *w.lp);
+	w.row = xmalloc(v->n * sizeof *w.row);
 	logprior = xmalloc((size_t)C * sizeof *logprior);
 
 	ds_init(&w, ds);
@@ -232,6 +251,7 @@ int crowd_ds_fit(const struct crowd_votes *v, const struct crowd_index *ix,
 	free(w.acc);
 	free(w.logt);
 	free(w.lp);
+	free(w.row);
 	free(logprior);
 	return 0;
 }

@@ -45,13 +45,15 @@ static double model_term(const struct rank_input *in,
 	const float *p = in->probs + i * (size_t)in->C;
 	int32_t y = in->label[i];
 
+	/* p_y from the scores: only flagged and unlabeled items need
+	 * their row. */
 	if (out->cl.issue[i]) {
-		double d = (double)p[out->cl.suggested[i]] - p[y];
+		double d = (double)p[out->cl.suggested[i]] - out->sc.selfconf[i];
 
 		return d > 0.0 ? d : 0.0;
 	}
 	if (y >= 0)
-		return 1.0 - p[y];
+		return 1.0 - out->sc.selfconf[i];
 	return 1.0 - p[out->sc.argmax[i]];
 }
 
@@ -354,7 +356,8 @@ char *queue_why(const struct rank_input *in, const struct rank_output *out,
 	case QUEUE_LOSS:
 	case QUEUE_MARGIN:
 		if (!item_has_probs(out, i) || in->label[i] < 0) {
-			strbuf_adds(&b, "no model probabilities for a label");
+			strbuf_adds(&b, in->label[i] < 0 ? "unlabeled" :
+				    "no model probabilities");
 			break;
 		}
 		strbuf_addf(&b, by == QUEUE_LOSS ? "loss %.2f: " :

@@ -27,38 +27,63 @@ static void insertion_desc(uint64_t *key, size_t n)
 	}
 }
 
+/* Bytes at the low end by which key [n] is already in descending order:
+ * 8 (sorted), 4 (the item part of keys made in item order) or 0. */
+static int sorted_bytes(const uint64_t *key, size_t n)
+{
+	int whole = 1, low = 1;
+
+	for (size_t i = 1; i < n && (whole || low); i++) {
+		whole &= key[i] <= key[i - 1];
+		low &= (uint32_t)key[i] <= (uint32_t)key[i - 1];
+	}
+	return whole ? 8 : low ? 4 : 0;
+}
+
+/* One stable LSD pass over byte d (of the complemented keys). */
+static void radix_pass(const uint64_t *src, uint64_t *dst, size_t n,
+		       size_t *count, int d)
+{
+	size_t sum = 0;
+
+	for (int b = 0; b < 256; b++) {
+		size_t c = count[b];
+
+		count[b] = sum;
+		sum += c;
+	}
+	for (size_t i = 0; i < n; i++)
+		dst[count[(~src[i] >> (8 * d)) & 0xff]++] = src[i];
+}
+
 void queue_sort_keys(uint64_t *key, size_t n)
 {
 	size_t (*count)[256];
 	uint64_t *tmp, *src = key, *dst;
+	int skip;
 
 	if (n < 64) {
 		insertion_desc(key, n);
 		return;
 	}
+	skip = sorted_bytes(key, n);
+	if (skip == 8)
+		return;
 
 	/* LSD radix over the complemented keys: ascending there is
-	 * descending here.  All eight histograms come from one pass. */
+	 * descending here.  Bytes the input is already ordered by need no
+	 * pass; all histograms come from one read. */
 	count = xcalloc(8, sizeof *count);
 	tmp = xmalloc(n * sizeof *tmp);
 	dst = tmp;
 	for (size_t i = 0; i < n; i++)
-		for (int d = 0; d < 8; d++)
+		for (int d = skip; d < 8; d++)
 			count[d][(~key[i] >> (8 * d)) & 0xff]++;
-	for (int d = 0; d < 8; d++) {
-		size_t sum = 0;
-
-		/* A digit every key shares orders nothing: skip it. */
+	for (int d = skip; d < 8; d++) {
+		/* A byte every key shares orders nothing. */
 		if (count[d][(~key[0] >> (8 * d)) & 0xff] == n)
 			continue;
-		for (int b = 0; b < 256; b++) {
-			size_t c = count[d][b];
-
-			count[d][b] = sum;
-			sum += c;
-		}
-		for (size_t i = 0; i < n; i++)
-			dst[count[d][(~src[i] >> (8 * d)) & 0xff]++] = src[i];
+		radix_pass(src, dst, n, count[d], d);
 		src = dst;
 		dst = src == key ? tmp : key;
 	}

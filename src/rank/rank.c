@@ -27,8 +27,8 @@ static int rank_model(const struct rank_input *in, struct rank_output *out,
 	for (size_t i = 0; i < in->n; i++)
 		use[i] = (!in->has_probs || in->has_probs[i]) &&
 			(!in->train || in->train[i]);
-	rc = cleanlab_compute(in->probs, in->label, use, in->n, in->C,
-			      &out->cl, e);
+	rc = cleanlab_compute_scored(in->probs, in->label, use, in->n, in->C,
+				     &out->sc, &out->cl, e);
 	free(use);
 	if (rc == 0)
 		out->has_model = 1;

@@ -26,32 +26,43 @@ static int row_check(const float *p, int C, size_t item, struct err *e)
 	return 0;
 }
 
-/* Fills item i's scores from its row p. */
-static void row_scores(const float *p, int C, int32_t y, float inv_logc,
-		       struct scores *s, size_t i)
+/* Fills item i's scores from its row p; returns -1 when the row may not
+ * be a distribution (row_check decides, in double), else 0. */
+static int row_scores(const float *p, int C, int32_t y, float inv_logc,
+		      struct scores *s, size_t i)
 {
-	float best = p[0], h = 0.0f, other = -1.0f;
+	float best = p[0], h = 0.0f, other = -1.0f, sum = 0.0f;
 	int32_t arg = 0;
+	int bad = 0;
 
+	/* Written as selections, not branches: the comparisons are
+	 * unpredictable on real data. */
 	for (int k = 0; k < C; k++) {
-		if (p[k] > best) {
-			best = p[k];
-			arg = k;
-		}
+		float x = p[k], o = k == y ? -1.0f : x;
+
+		/* NAN fails the first test, infinity the second. */
+		bad |= !(x >= 0.0f) | (x > 2.0f);
+		sum += x;
+		arg = x > best ? k : arg;
+		best = x > best ? x : best;
+		other = o > other ? o : other;
+	}
+
+	/* Apart: around the calls every value above would be spilled. */
+	for (int k = 0; k < C; k++)
 		if (p[k] > 0.0f)
 			h -= p[k] * logf(p[k]);
-		if (k != y && p[k] > other)
-			other = p[k];
-	}
 	s->argmax[i] = arg;
 	s->entropy[i] = h * inv_logc;
 	if (y < 0) {
 		s->loss[i] = s->selfconf[i] = s->margin[i] = NAN;
-		return;
+	} else {
+		s->selfconf[i] = p[y];
+		s->margin[i] = p[y] - other;
+		s->loss[i] = -logf(p[y] > (float)SCORES_EPS ? p[y] :
+				   (float)SCORES_EPS);
 	}
-	s->selfconf[i] = p[y];
-	s->margin[i] = p[y] - other;
-	s->loss[i] = (float)-log(p[y] > SCORES_EPS ? (double)p[y] : SCORES_EPS);
+	return bad || fabsf(sum - 1.0f) > (float)SCORES_SUM_TOL ? -1 : 0;
 }
 
 static void scores_alloc(struct scores *s, size_t n)
@@ -89,11 +100,13 @@ int scores_compute(const float *probs, const uint8_t *has_probs,
 			s->argmax[i] = -1;
 			continue;
 		}
-		if (row_check(p, C, i, e) < 0) {
+		/* A doubtful row is checked again in double, which decides
+		 * and names the fault. */
+		if (row_scores(p, C, y, inv_logc, s, i) < 0 &&
+		    row_check(p, C, i, e) < 0) {
 			scores_free(s);
 			return -1;
 		}
-		row_scores(p, C, y, inv_logc, s, i);
 	}
 	return 0;
 }

@@ -51,6 +51,8 @@ def confident_learning(P, y, py, argmax):
     cal *= n / max(cal.sum(), 1)
     cal = round_rows(cal)
     Q = cal / n
+    col = Q.sum(axis=0)
+    noise = np.divide(Q, col, out=np.zeros_like(Q), where=col > 0)
     rate = Q.sum() - np.trace(Q)
     suggested = np.full(n, -1)
     for i in range(C):
@@ -68,7 +70,7 @@ def confident_learning(P, y, py, argmax):
             suggested[chosen[better]] = j
     issue = (suggested >= 0) & (argmax != y)
     suggested[~issue] = -1
-    return issue, suggested, rate
+    return issue, suggested, rate, noise
 
 
 def main(d):
@@ -76,10 +78,10 @@ def main(d):
     P = np.fromfile(d + "/cl_probs.f32", dtype=np.float32).reshape(n, C)
     y = np.fromfile(d + "/cl_label.i32", dtype=np.int32).astype(np.int64)
     best = np.inf
-    for _ in range(3):
+    for _ in range(5):
         t0 = time.perf_counter()
         py, loss, margin, entropy, argmax = scores(P, y)
-        issue, sug, rate = confident_learning(P, y, py, argmax)
+        issue, sug, rate, noise = confident_learning(P, y, py, argmax)
         rows = np.arange(n)
         m = np.where(issue, np.maximum(0, P[rows, np.maximum(sug, 0)] - py),
                      1.0 - py)

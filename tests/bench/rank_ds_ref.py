@@ -86,20 +86,22 @@ def patients(path):
 
 
 def bench(d):
-    meta = open(d + "/ds_meta.txt").read().split()
-    n, A, C = int(meta[0]), int(meta[1]), int(meta[2])
+    n, A, C, max_iter = (int(x) for x in
+                         open(d + "/ds_meta.txt").read().split())
     item = np.fromfile(d + "/ds_item.i32", dtype=np.int32).astype(np.int64)
     annot = np.fromfile(d + "/ds_annot.i32", dtype=np.int32).astype(np.int64)
     label = np.fromfile(d + "/ds_label.i32", dtype=np.int32).astype(np.int64)
     truth = np.fromfile(d + "/ds_truth.i32", dtype=np.int32)
     t0 = time.perf_counter()
-    T, prior, conf, it, delta = ds_em(item, annot, label, n, A, C)
+    T, prior, conf, it, delta = ds_em(item, annot, label, n, A, C,
+                                      max_iter=max_iter)
     secs = time.perf_counter() - t0
     acc = (T.argmax(axis=1) == truth).mean()
     mv = (majority(item, label, n, C) == truth).mean()
-    print("numpy DS: %d votes, %.3f s, %d iterations, delta %.3g, "
-          "accuracy %.4f (majority %.4f)" % (len(item), secs, it, delta,
-                                              acc, mv))
+    print("numpy DS: %d votes, %.3f s, %d iterations, delta %.3g%s, "
+          "accuracy %.4f (majority %.4f)"
+          % (len(item), secs, it, delta,
+             "" if delta < 1e-6 else " (not converged)", acc, mv))
     print("RESULT\t%.4f\t%.4f\t%d" % (secs, acc, it))
 
 

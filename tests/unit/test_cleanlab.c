@@ -8,6 +8,7 @@
 #include "relabel/err.h"
 #include "relabel/mem.h"
 #include "relabel/rng.h"
+#include "relabel/scores.h"
 
 static double max_gap(const double *a, const double *b, size_t n)
 {
@@ -165,7 +166,8 @@ static void test_cleanlab_synthetic(void **state)
 	};
 	float *P = xmalloc((size_t)N * C * sizeof *P);
 	int32_t *y = xmalloc(N * sizeof *y), *truth = xmalloc(N * sizeof *y);
-	struct cleanlab cl;
+	struct cleanlab cl, cl2;
+	struct scores sc;
 	struct err e;
 	size_t flips = 0, hit = 0, right = 0;
 	double worst, true_rate = 0.0;
@@ -195,6 +197,17 @@ static void test_cleanlab_synthetic(void **state)
 	assert_true(fabs(cl.noise_rate - true_rate) < 0.02);
 	assert_true((double)hit / cl.n_issues > 0.8);
 	assert_true((double)hit / flips > 0.7);
+
+	/* Reading p_y and the argmax from the scores changes nothing. */
+	assert_int_equal(scores_compute(P, NULL, y, N, C, &sc, &e), 0);
+	assert_int_equal(cleanlab_compute_scored(P, y, NULL, N, C, &sc, &cl2,
+						 &e), 0);
+	assert_memory_equal(cl.issue, cl2.issue, N);
+	assert_memory_equal(cl.suggested, cl2.suggested, N * sizeof *y);
+	assert_memory_equal(cl.calibrated, cl2.calibrated,
+			    C * C * sizeof *cl.calibrated);
+	scores_free(&sc);
+	cleanlab_free(&cl2);
 	cleanlab_free(&cl);
 	free(P);
 	free(y);

@@ -505,16 +505,17 @@ static void test_annotators_spam(void **state)
 	crowd_annotators_compute(&v, &ix, truth, &ds, &an);
 	for (int a = 0; a < 5; a++)
 		printf("annotator %d: agreement %.3f, expert %.3f, DS %.3f, "
-		       "spread %.3f, no_info %d\n", a, an.agreement[a],
-		       an.expert_acc[a], an.ds_acc[a], an.spread[a],
-		       an.no_info[a]);
+		       "kappa %.3f, spread %.3f, no_info %d\n", a,
+		       an.agreement[a], an.expert_acc[a], an.ds_acc[a],
+		       an.kappa[a], an.spread[a], an.no_info[a]);
 	for (int a = 0; a < 3; a++) {
 		assert_false(an.no_info[a]);
+		assert_true(an.kappa[a] > 0.5 && an.spread[a] > 0.5);
 		assert_true(fabs(an.ds_acc[a] - 0.85) < 0.05);
 		assert_true(fabs(an.expert_acc[a] - 0.85) < 0.05);
 	}
-	assert_true(an.no_info[3]);
-	assert_true(an.no_info[4]);
+	assert_true(an.no_info[3] && fabs(an.kappa[3]) < 0.1);
+	assert_true(an.no_info[4] && an.kappa[4] == 0.0);
 	assert_true(an.ds_acc[3] < 0.45 && an.ds_acc[4] < 0.45);
 	for (int i = 0; i < 600; i++)
 		ok += ds.label[i] == truth[i];
@@ -524,6 +525,51 @@ static void test_annotators_spam(void **state)
 	crowd_index_free(&ix);
 	vset_free(&s);
 	free(truth);
+}
+
+/* Ten classes and some 160 votes an annotator, as in the sample data:
+ * rows of a random clicker hold a dozen votes each and differ by chance
+ * alone (their largest total-variation distance is some 0.5), yet it is
+ * the only one flagged. */
+static void test_annotators_ten_classes(void **state)
+{
+	struct vset s = {0};
+	struct crowd_votes v;
+	struct crowd_index ix;
+	struct crowd_ds ds;
+	struct crowd_annotators an;
+	struct rng r;
+	struct err e;
+
+	(void)state;
+	rng_seed(&r, 5);
+	for (uint32_t i = 0; i < 200; i++) {
+		int32_t truth = (int32_t)rng_below(&r, 10);
+
+		for (uint32_t a = 0; a < 5; a++) {
+			int32_t l = truth;
+
+			if (rng_uniform(&r) < 0.2)
+				continue;
+			if (a == 4 || rng_uniform(&r) < 0.3)
+				l = (int32_t)rng_below(&r, 10);
+			vset_add(&s, i, a, l);
+		}
+	}
+	v = vset_votes(&s);
+	assert_int_equal(crowd_index_build(&v, 200, 5, 10, &ix, &e), 0);
+	assert_int_equal(crowd_ds_fit(&v, &ix, 5, 10, NULL, &ds, &e), 0);
+	crowd_annotators_compute(&v, &ix, NULL, &ds, &an);
+	for (int a = 0; a < 5; a++) {
+		printf("annotator %d: %u votes, kappa %.3f, V %.3f, "
+		       "no_info %d\n", a, an.n_labels[a], an.kappa[a],
+		       an.spread[a], an.no_info[a]);
+		assert_int_equal(an.no_info[a], a == 4);
+	}
+	crowd_annotators_free(&an);
+	crowd_ds_free(&ds);
+	crowd_index_free(&ix);
+	vset_free(&s);
 }
 
 /* Krippendorff (2011), "Computing Krippendorff's alpha-reliability",
@@ -600,6 +646,7 @@ int main(void)
 		cmocka_unit_test(test_repeated_votes),
 		cmocka_unit_test(test_annotators_hand),
 		cmocka_unit_test(test_annotators_spam),
+		cmocka_unit_test(test_annotators_ten_classes),
 		cmocka_unit_test(test_alpha),
 		cmocka_unit_test(test_bad_votes),
 	};

@@ -297,6 +297,57 @@ static void test_why(void **state)
 	rank_output_free(&out);
 }
 
+/* Odd inputs: no items; rows without probabilities; unlabeled items
+ * with votes; everything reviewed.  Every queue and "why" line works. */
+static void test_edges(void **state)
+{
+	static const float P[4][2] = {
+		{ 0.5f, 0.5f }, { 0.9f, 0.1f }, { 0.2f, 0.8f }, { 0.0f, 0.0f }
+	};
+	static const uint8_t has[4] = { 1, 1, 1, 0 };
+	static const int32_t y[4] = { 0, -1, 0, 1 };
+	static const uint32_t item[3] = { 1, 1, 3 };
+	static const uint32_t annot[3] = { 0, 1, 0 };
+	static const int32_t label[3] = { 1, 0, 1 };
+	uint8_t reviewed[4] = { 1, 1, 1, 1 };
+	struct rank_input in = { .n = 0, .C = 2, .label = y };
+	struct rank_output out;
+	struct err e;
+	uint32_t order[4];
+
+	(void)state;
+	assert_int_equal(rank_compute(&in, &out, &e), 0);
+	for (int by = 0; by < QUEUE_COUNT; by++)
+		assert_int_equal(queue_order(&in, &out, by, 1, 1, order), 0);
+	rank_output_free(&out);
+
+	in = (struct rank_input){ .n = 4, .C = 2, .label = y,
+		.probs = &P[0][0], .has_probs = has, .A = 2,
+		.votes = { 3, item, annot, label } };
+	assert_int_equal(rank_compute(&in, &out, &e), 0);
+	assert_true(isnan(out.sc.entropy[3]));
+	assert_int_equal(out.ds.no_votes[0], 1);
+	for (int by = 0; by < QUEUE_COUNT; by++) {
+		assert_int_equal(queue_order(&in, &out, by, 0, 1, order), 4);
+		for (size_t i = 0; i < 4; i++) {
+			char *w = queue_why(&in, &out, by, i, NULL);
+
+			assert_true(strlen(w) > 0);
+			free(w);
+		}
+	}
+	in.reviewed = reviewed;
+	assert_int_equal(queue_order(&in, &out, QUEUE_LOSS, 0, 1, order), 0);
+	assert_int_equal(queue_order(&in, &out, QUEUE_RANDOM, 0, 1, order), 0);
+	rank_output_free(&out);
+
+	/* A bad vote fails the whole call and leaves nothing allocated. */
+	in.A = 1;
+	assert_int_equal(rank_compute(&in, &out, &e), -1);
+	assert_non_null(strstr(e.msg, "vote 1: annotator 1"));
+	assert_null(out.suspicion);
+}
+
 /* Radix sort and selection against qsort on random keys with repeats. */
 static int cmp_u64_desc(const void *a, const void *b)
 {
@@ -351,6 +402,7 @@ int main(void)
 		cmocka_unit_test(test_orders_reference),
 		cmocka_unit_test(test_random),
 		cmocka_unit_test(test_why),
+		cmocka_unit_test(test_edges),
 		cmocka_unit_test(test_keys),
 	};
 
