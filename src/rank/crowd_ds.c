@@ -163,6 +163,8 @@ static double ds_estep_item(struct ds_work *w, struct crowd_ds *ds,
 		top = lp[j] > top ? lp[j] : top;
 	for (int j = 0; j < C; j++)
 		sum += (lp[j] = exp(lp[j] - top));
+	/* sum >= 1: the largest term is exp(0). */
+	/* cppcheck-suppress invalidFunctionArg */
 	*ll += top + log(sum);
 	for (int j = 0; j < C; j++) {
 		double t = lp[j] / sum, dt = fabs(t - T[j]);

@@ -275,7 +275,9 @@ static void why_votes(struct strbuf *b, const struct rank_input *in,
 		for (int c = 0; c < in->C; c++) {
 			int seen = 0;
 
+			/* shown[0 .. ns) is filled before it is read. */
 			for (int s = 0; s < ns; s++)
+				/* cppcheck-suppress uninitvar */
 				seen |= shown[s] == c;
 			if (cnt[c] && !seen && (best < 0 || cnt[c] > cnt[best]))
 				best = c;
