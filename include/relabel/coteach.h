@@ -13,7 +13,9 @@
  * samples are always kept and do not count against the quota; of the
  * u untrusted samples the floor(R * u) with the smallest loss are kept
  * (ties broken by position in the batch).  So exactly
- * u - floor(R * u) samples are dropped, all untrusted.
+ * u - floor(R * u) samples are dropped, all untrusted.  The loss that
+ * ranks is the training loss (loss.h); CE, MAE and GCE all fall as p_y
+ * rises, so they rank alike.
  *
  * A net's step minimizes the mean over the n_kept samples its peer
  * chose of w_i * loss_i, with w_i = trusted_weight for trusted samples

@@ -31,6 +31,12 @@
  * Deterministic: every random choice (folds, initializations, shuffles,
  * mixup) comes from rng streams derived from seed, so the same inputs,
  * seed and OpenBLAS thread count give bit-identical probabilities.
+ * threads sets OpenBLAS's thread count for the whole process.
+ *
+ * Memory: one training at a time, each net holding 16 bytes per
+ * parameter (weights, gradient, Adam's two moments).  A text model with
+ * 2^18 inputs and 256 hidden units is 67M parameters: about 1 GiB per
+ * net, 2 GiB for a co-teaching pair.
  */
 #ifndef RELABEL_TRAIN_H
 #define RELABEL_TRAIN_H

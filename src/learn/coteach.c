@@ -41,8 +41,8 @@ size_t coteach_select(const float *loss, const unsigned char *trusted,
 		keep[i] = trusted && trusted[i];
 		kept += keep[i];
 		if (!keep[i])
-			scratch[u++] = (uint64_t)coteach_float_key(loss[i]) << 32
-				| (uint32_t)i;
+			scratch[u++] = (uint64_t)coteach_float_key(loss[i])
+				<< 32 | (uint32_t)i;
 	}
 	qsort(scratch, u, sizeof *scratch, coteach_cmp_u64);
 	nkeep = (size_t)floor((double)rate * (double)u);

@@ -50,21 +50,22 @@ static double loss_lse(const float *z, int k)
 void loss_softmax(const float *z, size_t n, int k, float *p)
 {
 	for (size_t i = 0; i < n; i++) {
-		double lse = loss_lse(z + i * (size_t)k, k);
+		const float *zi = z + i * (size_t)k;
+		double lse = loss_lse(zi, k);
 
 		for (int j = 0; j < k; j++)
-			p[i * (size_t)k + j] =
-				(float)exp(z[i * (size_t)k + j] - lse);
+			p[i * (size_t)k + j] = (float)exp(zi[j] - lse);
 	}
 }
 
 void loss_log_softmax(const float *z, size_t n, int k, float *lp)
 {
 	for (size_t i = 0; i < n; i++) {
-		double lse = loss_lse(z + i * (size_t)k, k);
+		const float *zi = z + i * (size_t)k;
+		double lse = loss_lse(zi, k);
 
 		for (int j = 0; j < k; j++)
-			lp[i * (size_t)k + j] = (float)(z[i * (size_t)k + j] - lse);
+			lp[i * (size_t)k + j] = (float)(zi[j] - lse);
 	}
 }
 

@@ -222,9 +222,11 @@ static int train_fit(struct train_ctx *c, int fold, uint32_t *tr, size_t ntr,
 	struct coteach_stats st = { 0, 0 };
 	int rc = 0;
 
-	if (coteach_init(&ct, &c->shape, c->nnet, c->o,
-			 c->o->seed + 0x632be59bd9b4e019ULL * (uint64_t)(fold + 1),
-			 e) < 0)
+	/* Each training has its own streams: folds never share an init. */
+	uint64_t seed = c->o->seed +
+		0x632be59bd9b4e019ULL * (uint64_t)(fold + 1);
+
+	if (coteach_init(&ct, &c->shape, c->nnet, c->o, seed, e) < 0)
 		return -1;
 	for (int ep = 0; ep < c->o->epochs && rc == 0; ep++) {
 		rc = coteach_epoch(&ct, s->x, s->label, s->trusted, tr, ntr,

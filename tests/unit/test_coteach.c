@@ -120,6 +120,16 @@ static void test_coteach_epoch_kept(void **state)
 	assert_true(fabs(st.kept - 96.0 / 128.0) < 1e-9);
 	assert_true(st.loss > 0.0 && isfinite(st.loss));
 
+	/* A quarter trusted: each batch keeps them all and 3/4 of the rest,
+	 * short of less than one sample per batch from the floor. */
+	unsigned char tr[N];
+
+	for (int i = 0; i < N; i++)
+		tr[i] = i % 4 == 0;
+	assert_int_equal(coteach_epoch(&c, &x, y, tr, idx, N, 1, NULL, &st), 0);
+	printf("# a quarter trusted: kept %.4f (want 0.8125)\n", st.kept);
+	assert_true(st.kept <= 0.8125 + 1e-9 && st.kept > 0.8125 - 4.0 / N);
+
 	/* A raised cancel flag stops before the first batch. */
 	volatile int stop = 1;
 

@@ -81,6 +81,33 @@ static void test_train_adamw_step(void **state)
 	assert_true(fabs(p[0] - (0.999 - 0.01)) < 1e-7);	/* untouched */
 	assert_true(fabs(p[1] - ((-1.988) * 0.999 + 0.01)) < 1e-6);
 	adam_free(&a);
+
+	/* Long ranges (the vector path and its tail) against double. */
+	enum { N = 37 };
+	float q[N], gq[N];
+	double rq[N], rm[N] = { 0 }, rv[N] = { 0 }, worst = 0.0;
+
+	adam_init(&a, N, 0.01f);
+	for (int i = 0; i < N; i++) {
+		q[i] = (float)(rq[i] = 0.1 * (i - 18));
+		gq[i] = (float)(0.05 * ((i * 7) % 11) - 0.2);
+	}
+	for (int t = 1; t <= 5; t++) {
+		adam_tick(&a);
+		adam_update(&a, q, gq, 0, N, 0.002f);
+		for (int i = 0; i < N; i++) {
+			rm[i] = 0.9 * rm[i] + 0.1 * gq[i];
+			rv[i] = 0.999 * rv[i] + 0.001 * gq[i] * gq[i];
+			rq[i] = rq[i] * (1 - 0.002 * 0.01) - 0.002 *
+				(rm[i] / (1 - pow(0.9, t))) /
+				(sqrt(rv[i] / (1 - pow(0.999, t))) + 1e-8);
+		}
+	}
+	for (int i = 0; i < N; i++)
+		worst = fmax(worst, fabs(q[i] - rq[i]));
+	printf("# AdamW 5 steps vs double: largest difference %.2e\n", worst);
+	assert_true(worst < 1e-6);
+	adam_free(&a);
 }
 
 /* Folds cover exactly the labeled training items, stratified by class. */
@@ -288,6 +315,7 @@ static void test_train_sparse(void **state)
 	/* Deterministic, and the stored model scores as the run did. */
 	assert_int_equal(train_run(&s, &o, NULL, NULL, NULL, &b, &e), 0);
 	assert_memory_equal(a.probs, b.probs, N * K * sizeof(float));
+	train_result_free(&b);
 	assert_int_equal(train_predict(a.blob, a.blob_len, &x, p, &e), 0);
 	double worst = 0.0;
 
@@ -424,7 +452,7 @@ static void pair_flip(int *y, size_t n, double rate, uint64_t seed)
 
 static void test_train_fmnist_coteach(void **state)
 {
-	enum { NTR = 5000, NTE = 2000, N = NTR + NTE, D = 784 };
+	enum { NTR = 10000, NTE = 2000, N = NTR + NTE, D = 784 };
 	struct features x;
 	int *y = malloc(N * sizeof *y), *clean = malloc(N * sizeof *y);
 	unsigned char *split = calloc(N, 1);
@@ -452,7 +480,6 @@ static void test_train_fmnist_coteach(void **state)
 	o.epochs = 20;
 	o.hidden[0] = 128;
 	o.noise_rate = 0.45f;
-	o.tk_epochs = 5.0f;
 	for (int m = 0; m < 2; m++) {
 		o.method = m ? TRAIN_COTEACH : TRAIN_STANDARD;
 		assert_int_equal(train_run(&s, &o, NULL, NULL, NULL, &r, &e), 0);
@@ -465,7 +492,7 @@ static void test_train_fmnist_coteach(void **state)
 		       r.kept_final);
 		train_result_free(&r);
 	}
-	assert_true(acc[1] > acc[0] + 0.02);
+	assert_true(acc[1] > acc[0] + 0.05);
 	free(y);
 	free(clean);
 	free(split);
