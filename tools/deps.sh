@@ -12,9 +12,9 @@ build="make gcc pkg-config libncurses-dev libsqlite3-dev libopenblas-dev
 libstb-dev libsixel-dev libcjson-dev libcsv-dev libcmocka-dev zlib1g-dev"
 # Tests: sqlite3 checks files, tmux drives the screen, sixel2png decodes
 # previews, the Fashion-MNIST package feeds the learning tests, numpy
-# writes .npy inputs, clang builds the fuzz targets.
+# writes .npy inputs, clang builds the fuzz targets, cppcheck lints.
 test="sqlite3 tmux libsixel-bin dataset-fashion-mnist python3 python3-numpy
-clang libclang-rt-14-dev"
+clang libclang-rt-14-dev cppcheck"
 # Benchmarks: the reference implementations run side by side.
 bench="python3-torch python3-sklearn hyperfine bc"
 
