@@ -936,6 +936,30 @@ static int json_blank(const char *s, size_t n)
 }
 
 /* One line of JSON lines, without its LF. */
+
+/* Deepest nesting of arrays and objects in a JSON text, strings skipped:
+ * tells a too-deep document from a syntax error. */
+static int json_depth(const char *s, size_t n)
+{
+	int depth = 0, most = 0, in_str = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (in_str) {
+			if (s[i] == '\\')
+				i++;
+			else if (s[i] == '"')
+				in_str = 0;
+		} else if (s[i] == '"') {
+			in_str = 1;
+		} else if (s[i] == '[' || s[i] == '{') {
+			most = ++depth > most ? depth : most;
+		} else if (s[i] == ']' || s[i] == '}') {
+			depth--;
+		}
+	}
+	return most;
+}
+
 static int json_line(struct jsonr *r, const char *s, size_t n)
 {
 	const char *end = NULL;
@@ -962,6 +986,9 @@ static int json_line(struct jsonr *r, const char *s, size_t n)
 		end = s + json_ws(s, n, (size_t)(end - s));
 	if (!obj || !end || end != s + n) {
 		cJSON_Delete(obj);
+		if (!obj && json_depth(s, n) > CJSON_NESTING_LIMIT)
+			return sink_fail(r->k, "%ld: JSON nested more than %d levels "
+					 "deep", r->line, CJSON_NESTING_LIMIT);
 		return sink_fail(r->k, "%ld:%ld: JSON syntax error", r->line,
 				 end ? (long)(end - s) + 1 : 1L);
 	}

@@ -273,6 +273,20 @@ static void test_jsonl_errors(void **state)
 		   "t.csv:1:9: NUL byte");
 	expect_err("{\"a\": 1, \"b\": 2, \"a\": null}\n", RECORDS_JSONL,
 		   "t.csv:1:18: duplicate key 'a'");
+
+	/* Too deep for cJSON is said as such, not as a syntax error. */
+	struct strbuf deep;
+
+	strbuf_init(&deep);
+	strbuf_adds(&deep, "{\"a\": ");
+	for (int i = 0; i < 1200; i++)
+		strbuf_addc(&deep, '[');
+	for (int i = 0; i < 1200; i++)
+		strbuf_addc(&deep, ']');
+	strbuf_adds(&deep, "}\n");
+	expect_err(deep.s, RECORDS_JSONL,
+		   "t.csv:1: JSON nested more than 1000 levels deep");
+	strbuf_free(&deep);
 }
 
 /* A file bigger than one read, with multi-byte text, CRLF and quoted
