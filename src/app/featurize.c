@@ -46,6 +46,10 @@ static int collect(const struct item_detail *d, void *user, struct err *e)
 		int64_t stamp[2] = { 0, 0 };
 
 		if (stat(s, &sb) == 0) {
+			/* Opening a pipe blocks for ever; a device never ends. */
+			if (!S_ISREG(sb.st_mode))
+				return err_set(e, "%s: image of item '%s' is not a "
+					       "regular file", s, d->ext_id);
 			stamp[0] = (int64_t)sb.st_size;
 			stamp[1] = (int64_t)sb.st_mtime;
 		}

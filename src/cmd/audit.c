@@ -11,7 +11,9 @@
 #include "relabel/mem.h"
 
 static const char audit_help[] =
-	"usage: relabel audit PROJECT.db [--format table|csv] [--consensus FILE]\n";
+	"usage: relabel audit PROJECT.db [--format table|csv] [--consensus FILE]\n"
+	"The table ends with the disputed items: those two or more reviewers\n"
+	"decided differently (the later decision holds).\n";
 
 /* One annotator's place in the report. */
 struct annot_key {
@@ -62,7 +64,11 @@ static void audit_row(const struct analysis *a, size_t k, int csv)
 	const struct crowd_annotators *an = &a->out.an;
 
 	if (csv) {
-		cli_csv_field(stdout, a->votes.annot_name[k]);
+		/* A terminal gets control characters as escapes. */
+		if (isatty(STDOUT_FILENO))
+			cli_csv_safe(stdout, a->votes.annot_name[k]);
+		else
+			cli_csv_field(stdout, a->votes.annot_name[k]);
 		printf(",%u,", an->n_labels[k]);
 	} else {
 		fputs("  ", stdout);
@@ -89,11 +95,14 @@ static void audit_confusion(const struct analysis *a, size_t k)
 	const double *conf = a->out.ds.conf + k * (size_t)c * (size_t)c;
 
 	fputs("    true \\ said", stdout);
-	for (int l = 0; l < c; l++)
-		printf(" %6.6s", a->classes.name[l]);
+	for (int l = 0; l < c; l++) {
+		putchar(' ');
+		cli_cell(stdout, a->classes.name[l], 6);
+	}
 	putchar('\n');
 	for (int j = 0; j < c; j++) {
-		printf("    %-11.11s", a->classes.name[j]);
+		fputs("    ", stdout);
+		cli_cell(stdout, a->classes.name[j], -11);
 		for (int l = 0; l < c; l++)
 			printf(" %6.2f", conf[j * c + l]);
 		putchar('\n');
@@ -167,6 +176,40 @@ out:
 	return rc;
 }
 
+/* Items reviewers disagree on: id, who said what, which label holds,
+ * after lead (when there are any).  Returns how many, or -1. */
+static long audit_disputes(const struct analysis *a, struct store *st,
+			   const char *lead, struct err *e)
+{
+	const char *const *names = (const char *const *)a->classes.name;
+	struct dispute *d;
+	size_t n;
+
+	if (store_disputes(st, 0, &d, &n, e))
+		return -1;
+	if (n)
+		printf("%s\n%zu disputed items (reviewers disagree; the later "
+		       "decision holds):\n  id\treviewers: labels\tholds\n", lead,
+		       n);
+	for (size_t i = 0; i < n; i++) {
+		fputs("  ", stdout);
+		cli_safe(stdout, d[i].ext_id);
+		putchar('\t');
+		for (size_t k = 0; k < d[i].n; k++) {
+			fputs(k ? ", " : "", stdout);
+			cli_safe(stdout, d[i].reviewer[k]);
+			fputs(": ", stdout);
+			cli_safe(stdout, d[i].labels[k] >= 0 ?
+				 names[d[i].labels[k]] : "-");
+		}
+		putchar('\t');
+		cli_safe(stdout, d[i].label >= 0 ? names[d[i].label] : "-");
+		putchar('\n');
+	}
+	disputes_free(d, n);
+	return (long)n;
+}
+
 int cmd_audit(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -201,12 +244,18 @@ int cmd_audit(int argc, char **argv)
 	if (!a.out.has_votes) {
 		rc = err_set(&e, "%s: no annotator votes; import them with "
 			     "--annotations", argv[optind]);
+		/* Reviewers' disputes are still worth a report. */
+		if (!csv && !consensus &&
+		    audit_disputes(&a, st, "no annotator votes\n", &e) > 0)
+			rc = 0;
 	} else {
 		size_t *ord = audit_order(&a);
 
 		audit_table(&a, ord, csv);
 		free(ord);
-		if (consensus)
+		if (!csv && audit_disputes(&a, st, "", &e) < 0)
+			rc = -1;
+		if (rc == 0 && consensus)
 			rc = audit_consensus(&a, st, consensus, &e);
 	}
 	analysis_free(&a);

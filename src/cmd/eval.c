@@ -87,16 +87,21 @@ static void eval_test(const struct analysis *a)
 			col += cm[j * c + k];
 			row += cm[k * c + j];
 		}
-		printf("  %-14.14s %8.1f%% %8.1f%%\n", a->classes.name[k],
+		fputs("  ", stdout);
+		cli_cell(stdout, a->classes.name[k], -14);
+		printf(" %8.1f%% %8.1f%%\n",
 		       col ? 100.0 * (double)tp / (double)col : NAN,
 		       row ? 100.0 * (double)tp / (double)row : NAN);
 	}
 	printf("\n  confusion (rows true, columns predicted)\n  %14s", "");
-	for (int k = 0; k < c; k++)
-		printf(" %6.6s", a->classes.name[k]);
+	for (int k = 0; k < c; k++) {
+		putchar(' ');
+		cli_cell(stdout, a->classes.name[k], 6);
+	}
 	putchar('\n');
 	for (int j = 0; j < c; j++) {
-		printf("  %-14.14s", a->classes.name[j]);
+		fputs("  ", stdout);
+		cli_cell(stdout, a->classes.name[j], -14);
 		for (int k = 0; k < c; k++)
 			printf(" %6zu", cm[j * c + k]);
 		putchar('\n');
@@ -134,7 +139,8 @@ static int eval_truth(const struct analysis *a, struct store *st,
 	char **ids;
 
 	strmap_init(&t.map);
-	if (records_read(path, RECORDS_AUTO, truth_row, &t, e) < 0 ||
+	if (cli_input(path, e) ||
+	    records_read(path, RECORDS_AUTO, truth_row, &t, e) < 0 ||
 	    store_item_names(st, &a->items, &ids, e)) {
 		strmap_free(&t.map);
 		return -1;

@@ -18,6 +18,7 @@ static const char export_help[] =
 struct export {
 	FILE *out;
 	int jsonl, changed_only;
+	int tty;		/* out is a terminal: escape control characters */
 	const struct analysis *a;
 	size_t rows;
 };
@@ -27,24 +28,33 @@ static const char *class_name(const struct export *x, int label)
 	return label == LABEL_NONE ? "" : x->a->classes.name[label];
 }
 
+static void export_field(const struct export *x, const char *s)
+{
+	if (x->tty)
+		cli_csv_safe(x->out, s);
+	else
+		cli_csv_field(x->out, s);
+}
+
 static void export_csv_row(struct export *x, const struct item_detail *d,
 			   long i)
 {
 	FILE *f = x->out;
 	const struct rank_output *r = &x->a->out;
 
-	cli_csv_field(f, d->ext_id);
+	export_field(x, d->ext_id);
 	fputc(',', f);
-	cli_csv_field(f, class_name(x, d->given));
+	export_field(x, class_name(x, d->given));
 	fputc(',', f);
-	cli_csv_field(f, class_name(x, d->label));
+	export_field(x, class_name(x, d->label));
 	fprintf(f, ",%d,", d->label != d->given);
-	cli_csv_field(f, d->reviewer ? d->reviewer : "");
-	fprintf(f, ",%s,%s,", d->reviewed_at ? d->reviewed_at : "",
-		item_split_name(d->split));
+	export_field(x, d->reviewer ? d->reviewer : "");
+	fputc(',', f);
+	export_field(x, d->reviewed_at ? d->reviewed_at : "");
+	fprintf(f, ",%s,", item_split_name(d->split));
 	if (i >= 0 && r->has_model && x->a->has[i]) {
-		cli_csv_field(f, class_name(x, r->cl.issue[i] ?
-					    r->cl.suggested[i] : LABEL_NONE));
+		export_field(x, class_name(x, r->cl.issue[i] ?
+					   r->cl.suggested[i] : LABEL_NONE));
 		fprintf(f, ",%d,", r->cl.issue[i]);
 	} else {
 		fputs(",,", f);
@@ -77,7 +87,11 @@ static void export_json_row(struct export *x, const struct item_detail *d,
 		cJSON_AddNumberToObject(o, "score", r->suspicion[i]);
 	char *s = cJSON_PrintUnformatted(o);
 
-	fputs(s, x->out);
+	/* JSON escapes C0 controls, not DEL, C1 or bidi overrides. */
+	if (x->tty)
+		cli_safe(x->out, s);
+	else
+		fputs(s, x->out);
 	fputc('\n', x->out);
 	cJSON_free(s);
 	cJSON_Delete(o);
@@ -149,6 +163,7 @@ static int export_to(struct store *st, struct export *x, const char *path,
 
 	if (!path) {
 		x->out = stdout;
+		x->tty = isatty(STDOUT_FILENO);
 		rc = export_write(st, x, e);
 		if (fflush(stdout) != 0)
 			rc = err_errno(e, "standard output");

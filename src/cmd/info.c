@@ -7,6 +7,7 @@
 #include "relabel/cmd.h"
 #include "relabel/mem.h"
 #include "relabel/store.h"
+#include "relabel/utf8.h"
 
 static void info_items(const struct item_table *t, const struct class_list *c)
 {
@@ -30,11 +31,13 @@ static void info_items(const struct item_table *t, const struct class_list *c)
 	printf("classes    %d\n", c->n);
 	printf("  %-20s %8s %8s %8s\n", "class", "train", "test", "holdout");
 	for (int k = 0; k < c->n; k++) {
+		/* The whole name, escaped, padded to the column. */
+		size_t w = utf8_width(c->name[k], strlen(c->name[k]));
+
 		fputs("  ", stdout);
 		cli_safe(stdout, c->name[k]);
-		printf("%*s %8zu %8zu %8zu\n",
-		       20 - (int)strlen(c->name[k]) > 0 ? 20 - (int)strlen(c->name[k]) : 0,
-		       "", count[k * 3], count[k * 3 + 1], count[k * 3 + 2]);
+		printf("%*s %8zu %8zu %8zu\n", w < 20 ? 20 - (int)w : 0, "",
+		       count[k * 3], count[k * 3 + 1], count[k * 3 + 2]);
 	}
 	free(count);
 }
@@ -51,11 +54,14 @@ static void info_noise(const struct run_info *r, const struct class_list *c)
 	if (!r->noise || r->nclass != c->n)
 		return;
 	printf("  given \\ true (fraction of all train items)\n  %12s", "");
-	for (int j = 0; j < c->n; j++)
-		printf(" %6.6s", c->name[j]);
+	for (int j = 0; j < c->n; j++) {
+		putchar(' ');
+		cli_cell(stdout, c->name[j], 6);
+	}
 	putchar('\n');
 	for (int i = 0; i < c->n; i++) {
-		printf("  %12.12s", c->name[i]);
+		fputs("  ", stdout);
+		cli_cell(stdout, c->name[i], 12);
 		for (int j = 0; j < c->n; j++)
 			printf(" %6.3f", r->noise[i * c->n + j]);
 		putchar('\n');
@@ -72,9 +78,13 @@ static int info_runs(struct store *st, const struct class_list *c,
 		return -1;
 	printf("runs       %zu\n", n);
 	for (size_t i = 0; i < n; i++) {
-		printf("  run %-4lld %s  %-9s %6.1f s  %zu items scored\n",
-		       (long long)runs[i].id, runs[i].started, runs[i].method,
-		       runs[i].seconds, runs[i].nscored);
+		/* A project from elsewhere may hold anything in these. */
+		printf("  run %-4lld ", (long long)runs[i].id);
+		cli_safe(stdout, runs[i].started);
+		fputs("  ", stdout);
+		cli_cell(stdout, runs[i].method, -9);
+		printf(" %6.1f s  %zu items scored\n", runs[i].seconds,
+		       runs[i].nscored);
 	}
 	if (n)
 		info_noise(&runs[0], c);
@@ -105,7 +115,9 @@ int cmd_info(int argc, char **argv)
 		store_close(st);
 		return cli_fail(&e);
 	}
-	printf("project    %s\n", argv[1]);
+	fputs("project    ", stdout);
+	cli_safe(stdout, argv[1]);
+	putchar('\n');
 	info_items(&t, &c);
 	int rc = store_votes_load(st, &t, &v, &e);
 

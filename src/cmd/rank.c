@@ -4,6 +4,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "relabel/analysis.h"
 #include "relabel/cli.h"
@@ -24,6 +25,7 @@ struct rank_cmd {
 	enum rank_format fmt;
 	long top;
 	int all;
+	int tty;	/* stdout is a terminal: escape control characters */
 	uint64_t seed;
 };
 
@@ -110,14 +112,22 @@ static void csv_num(double v)
 		printf("%.6f", v);
 }
 
-static void print_csv_row(size_t k, const struct rank_row *r)
+static void csv_text(const char *s, int tty)
+{
+	if (tty)
+		cli_csv_safe(stdout, s);
+	else
+		cli_csv_field(stdout, s);
+}
+
+static void print_csv_row(size_t k, const struct rank_row *r, int tty)
 {
 	printf("%zu,", k + 1);
-	cli_csv_field(stdout, r->id);
+	csv_text(r->id, tty);
 	putchar(',');
-	cli_csv_field(stdout, r->label);
+	csv_text(r->label, tty);
 	putchar(',');
-	cli_csv_field(stdout, r->suggested);
+	csv_text(r->suggested, tty);
 	const double v[5] = { r->score, r->loss, r->margin, r->entropy,
 			      r->disagreement };
 
@@ -126,7 +136,7 @@ static void print_csv_row(size_t k, const struct rank_row *r)
 		csv_num(v[j]);
 	}
 	printf(",%d,", r->issue);
-	cli_csv_field(stdout, r->why);
+	csv_text(r->why, tty);
 	putchar('\n');
 }
 
@@ -138,7 +148,7 @@ static void json_num(cJSON *o, const char *key, double v)
 		cJSON_AddNumberToObject(o, key, v);
 }
 
-static void print_json_row(size_t k, const struct rank_row *r)
+static void print_json_row(size_t k, const struct rank_row *r, int tty)
 {
 	cJSON *o = cJSON_CreateObject();
 
@@ -155,7 +165,12 @@ static void print_json_row(size_t k, const struct rank_row *r)
 	cJSON_AddStringToObject(o, "why", r->why);
 	char *s = cJSON_PrintUnformatted(o);
 
-	puts(s);
+	/* JSON escapes C0 controls, not DEL, C1 or bidi overrides. */
+	if (tty)
+		cli_safe(stdout, s);
+	else
+		fputs(s, stdout);
+	putchar('\n');
 	cJSON_free(s);
 	cJSON_Delete(o);
 }
@@ -176,9 +191,9 @@ static void rank_print(const struct analysis *a, const struct rank_cmd *rc,
 		if (rc->fmt == FMT_TABLE)
 			print_table_row(k, &r);
 		else if (rc->fmt == FMT_CSV)
-			print_csv_row(k, &r);
+			print_csv_row(k, &r, rc->tty);
 		else
-			print_json_row(k, &r);
+			print_json_row(k, &r, rc->tty);
 		free(r.why);
 	}
 }
@@ -242,6 +257,7 @@ int cmd_rank(int argc, char **argv)
 	optind = 1;
 	if ((status = rank_options(argc, argv, &rc)))
 		return status > 0 ? status : EXIT_DONE;
+	rc.tty = isatty(STDOUT_FILENO);
 	if (store_open(argv[optind], STORE_READONLY, &st, &e))
 		return cli_fail(&e);
 	if (analysis_load(st, &a, &e) ||
