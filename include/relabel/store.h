@@ -16,7 +16,7 @@
 
 #include "relabel/err.h"
 
-#define STORE_SCHEMA_VERSION 1
+#define STORE_SCHEMA_VERSION 2
 #define STORE_MAX_CLASSES 1000
 #define LABEL_NONE (-1)
 
@@ -24,7 +24,11 @@ struct store;
 
 enum store_flags {
 	STORE_CREATE = 1,	/* create the file (mode 0600) if missing */
-	STORE_READONLY = 2
+	STORE_READONLY = 2,
+	/* A new file filled by one process before anyone else sees it: no
+	 * journal and no syncs.  The caller makes it durable and publishes
+	 * it by renaming (store_publish). */
+	STORE_BULK = 4
 };
 
 enum item_kind { ITEM_IMAGE = 0, ITEM_TEXT = 1 };
@@ -45,6 +49,10 @@ int store_open(const char *path, int flags, struct store **out,
 	       struct err *e);
 void store_close(struct store *st);
 const char *store_path(const struct store *st);
+
+/* Makes a closed STORE_BULK file durable and renames it to path, then
+ * switches it to the journal every other connection uses. */
+int store_publish(const char *bulk_path, const char *path, struct err *e);
 
 /* Explicit transactions (BEGIN IMMEDIATE); calls that write on their own
  * join a transaction already open. */
@@ -222,6 +230,92 @@ int store_cache_get(struct store *st, const char *key, unsigned char **blob,
 		    size_t *len, struct err *e);
 int store_cache_put(struct store *st, const char *key,
 		    const unsigned char *blob, size_t len, struct err *e);
+
+/* The page cache of this connection, in KiB (SQLite's default for a
+ * project is 64 MiB); a long-lived reader of bulk rows needs little. */
+int store_set_cache(struct store *st, int kib, struct err *e);
+
+/* What several review sessions on one project share (leases.c).
+ *
+ * Leases: an item on a reviewer's screen is held for that reviewer until
+ * it is released or the lease expires.  Times are seconds since the
+ * epoch on the caller's clock (now).  A lease write waits only a moment
+ * for another writer (such as a run being saved): it fails with a
+ * message saying so, and the caller tries again later. */
+#define STORE_LEASE_SECONDS 120
+/* Takes or renews the lease on item for reviewer until now + seconds.
+ * Returns 0 when it is reviewer's, 1 when another reviewer holds an
+ * unexpired lease (*holder, unless holder is NULL, gets that name), -1
+ * on error.  An expired lease is taken over. */
+int store_lease_take(struct store *st, int64_t item, const char *reviewer,
+		     double now, double seconds, char **holder,
+		     struct err *e);
+/* Releases reviewer's lease on item (item 0: every lease reviewer
+ * holds). */
+int store_lease_release(struct store *st, int64_t item,
+			const char *reviewer, struct err *e);
+/* The items ([*n], ascending, free()) with an unexpired lease held by
+ * anyone but reviewer. */
+int store_leases_others(struct store *st, const char *reviewer, double now,
+			int64_t **items, size_t *n, struct err *e);
+
+/* An item's state after the newest entries of the review log. */
+struct item_state {
+	int64_t item;
+	int label;		/* current label, or LABEL_NONE */
+	int reviewed;
+	int64_t review;		/* its newest log entry */
+	char *reviewer;		/* who wrote that entry */
+};
+/* The items with a log entry newer than after ([*n], in item order), and
+ * in *newest the newest entry id (after, when there is none). */
+int store_changes_since(struct store *st, int64_t after,
+			struct item_state **out, size_t *n, int64_t *newest,
+			struct err *e);
+void item_states_free(struct item_state *s, size_t n);
+/* Log entries newer than after that decide a label (all but skips). */
+int store_review_count_since(struct store *st, int64_t after, size_t *n,
+			     struct err *e);
+
+/* A disputed item: two or more reviewers whose standing decisions name
+ * different labels.  A reviewer's standing decision on an item is their
+ * newest entry other than a skip, when it leaves the item reviewed (an
+ * undo of their only decision withdraws it).  The later decision holds:
+ * it is the item's current label. */
+struct dispute {
+	int64_t item;
+	char *ext_id;
+	int label;		/* the current label */
+	size_t n;
+	char **reviewer;	/* [n], oldest decision first */
+	int *labels;		/* [n] each one's label */
+};
+/* The disputes on item, or on every item when item is 0, in item order
+ * ([*n]; free with disputes_free). */
+int store_disputes(struct store *st, int64_t item, struct dispute **out,
+		   size_t *n, struct err *e);
+void disputes_free(struct dispute *d, size_t n);
+
+/* The top of a run's stored ranking, for a first screen that need not
+ * wait for the whole project to be read. */
+struct run_top {
+	size_t n;
+	int64_t *item;		/* [n] highest stored suspicion first (ties:
+				 * lower id first) */
+	char **ext_id;		/* [n] */
+	int *given, *label;	/* [n] */
+	unsigned char *kind, *split; /* [n] */
+	float *suspicion;	/* [n] */
+	int *suggested;		/* [n] LABEL_NONE unless flagged */
+};
+/* The at most max items of run not reviewed yet with the highest stored
+ * suspicion.  Returns 1 (and an empty out) when the run stored no
+ * ranking. */
+int store_run_top(struct store *st, int64_t run, size_t max,
+		  struct run_top *out, struct err *e);
+void run_top_free(struct run_top *t);
+/* The kind of the project's first item; 1 when it has none. */
+int store_items_kind(struct store *st, enum item_kind *kind, struct err *e);
 
 /* Names for the enums, as stored and printed. */
 const char *item_split_name(enum item_split s);

@@ -1,7 +1,10 @@
 /* import.c - relabel import: items, votes, features and probabilities into
  * a project, all or nothing. */
 #include <cJSON.h>
+#include <errno.h>
 #include <getopt.h>
+#include <glob.h>
+#include <signal.h>
 #include <libgen.h>
 #include <limits.h>
 #include <math.h>
@@ -38,11 +41,15 @@ struct import {
 
 	/* Items of this import, in file order. */
 	size_t n, cap;
-	char **ext_id, **path, **text, **meta;
+	/* Strings of the items live in one pool, named by offsets
+	 * (NO_STR for none): a million rows make no million mallocs. */
+	struct strbuf pool;
+	size_t *ext_id, *path, *text, *meta;
+	long *id_col;		/* [n] column of the id, for messages */
 	long *line;		/* [n] line in the items file */
 	int *label;		/* [n] index into seen, or -1 */
 	unsigned char *split;
-	struct strmap ids;		/* ext_id -> index in this import */
+	struct strmap ids;		/* ext_id -> index, built when votes need it */
 
 	/* Votes of this import. */
 	size_t nv, vcap;
@@ -77,6 +84,17 @@ static int import_note_label(struct import *im, const char *label,
 	return (int)im->nseen++;
 }
 
+/* A byte-order mark inside an id or a label is invisible and makes it a
+ * different one: a file joined from several has one at each seam. */
+static int import_no_bom(const struct record *r, long f, struct err *e)
+{
+	if (f < 0 || !strstr(r->values[f], "\xef\xbb\xbf"))
+		return 0;
+	return err_set(e, "%s:%ld:%ld: byte-order mark (U+FEFF) inside the "
+		       "'%s' field (were files joined?); remove it", r->file,
+		       r->lines[f], r->cols[f], r->names[f]);
+}
+
 static const char *field(const struct record *r, long i)
 {
 	return i < 0 ? "" : r->values[i];
@@ -89,6 +107,7 @@ static int import_image_path(struct import *im, const struct record *r,
 	const char *rel = r->values[col];
 	char *joined, resolved[PATH_MAX];
 	size_t rl = strlen(im->root);
+	struct stat sb;
 
 	joined = rel[0] == '/' ? xstrdup(rel) : xasprintf("%s/%s", im->root, rel);
 	if (!realpath(joined, resolved)) {
@@ -104,6 +123,10 @@ static int import_image_path(struct import *im, const struct record *r,
 			       "%s (through '..' or a link); move it under the "
 			       "root or pass --allow-outside-root", r->file,
 			       r->lines[col], r->cols[col], rel, im->root);
+	/* Training would block on a pipe and never finish a device. */
+	if (stat(resolved, &sb) != 0 || !S_ISREG(sb.st_mode))
+		return err_set(e, "%s:%ld:%ld: image '%s' is not a regular file",
+			       r->file, r->lines[col], r->cols[col], rel);
 	*out = xstrdup(resolved);
 	return 0;
 }
@@ -136,16 +159,35 @@ static char *import_meta(const struct record *r)
 	return s;
 }
 
+#define NO_STR ((size_t)-1)
+
+/* Copies s (NULL allowed) into the pool; returns its offset. */
+static size_t pool_add(struct import *im, const char *s)
+{
+	size_t at = im->pool.len;
+
+	if (!s)
+		return NO_STR;
+	strbuf_add(&im->pool, s, strlen(s) + 1);
+	return at;
+}
+
+static const char *pooled(const struct import *im, size_t off)
+{
+	return off == NO_STR ? NULL : im->pool.s + off;
+}
+
 static void import_grow(struct import *im)
 {
 	if (im->n < im->cap)
 		return;
 	im->cap = im->cap ? im->cap * 2 : 1024;
-	im->ext_id = xreallocarray(im->ext_id, im->cap, sizeof(char *));
+	im->ext_id = xreallocarray(im->ext_id, im->cap, sizeof(size_t));
 	im->label = xreallocarray(im->label, im->cap, sizeof(int));
-	im->path = xreallocarray(im->path, im->cap, sizeof(char *));
-	im->text = xreallocarray(im->text, im->cap, sizeof(char *));
-	im->meta = xreallocarray(im->meta, im->cap, sizeof(char *));
+	im->path = xreallocarray(im->path, im->cap, sizeof(size_t));
+	im->text = xreallocarray(im->text, im->cap, sizeof(size_t));
+	im->meta = xreallocarray(im->meta, im->cap, sizeof(size_t));
+	im->id_col = xreallocarray(im->id_col, im->cap, sizeof(long));
 	im->line = xreallocarray(im->line, im->cap, sizeof(long));
 	im->split = xreallocarray(im->split, im->cap, 1);
 }
@@ -156,12 +198,15 @@ static int import_item(const struct record *r, void *user, struct err *e)
 	long id = record_find(r, "id"), img = record_find(r, "image");
 	long txt = record_find(r, "text"), lab = record_find(r, "label");
 	long spl = record_find(r, "split");
-	int added, split;
+	char *path = NULL, *meta;
+	int split;
 
 	if (id < 0 || !*r->values[id])
 		return err_set(e, "%s:%ld: item without an id (every item needs an "
 			       "'id' %s)", r->file, r->line,
 			       r->cols ? "column" : "key");
+	if (import_no_bom(r, id, e) || import_no_bom(r, lab, e))
+		return -1;
 	if ((img < 0 || !*r->values[img]) && (txt < 0 || !*r->values[txt]))
 		return err_set(e, "%s:%ld: item '%s' has neither an 'image' path "
 			       "nor a 'text'", r->file, r->line, r->values[id]);
@@ -169,27 +214,24 @@ static int import_item(const struct record *r, void *user, struct err *e)
 		return err_set(e, "%s:%ld:%ld: unknown split '%s' (use train, test "
 			       "or holdout)", r->file, r->lines[spl],
 			       r->cols[spl], r->values[spl]);
-	int64_t *first = strmap_put(&im->ids, r->values[id], (int64_t)im->n,
-				    &added);
-
-	if (!added)
-		return err_set(e, "%s:%ld:%ld: duplicate id '%s' (first on line %ld)",
-			       r->file, r->lines[id], r->cols[id],
-			       r->values[id],
-			       im->line[*first]);
+	if (img >= 0 && *r->values[img] &&
+	    import_image_path(im, r, img, &path, e))
+		return -1;
 	import_grow(im);
 	size_t i = im->n;
 
-	im->path[i] = NULL;
-	if (img >= 0 && *r->values[img] &&
-	    import_image_path(im, r, img, &im->path[i], e))
-		return -1;
-	im->ext_id[i] = xstrdup(r->values[id]);
-	im->text[i] = txt >= 0 && *r->values[txt] ? xstrdup(r->values[txt]) : NULL;
+	im->path[i] = pool_add(im, path);
+	free(path);
+	im->ext_id[i] = pool_add(im, r->values[id]);
+	im->text[i] = pool_add(im, txt >= 0 && *r->values[txt] ?
+			       r->values[txt] : NULL);
 	im->label[i] = lab >= 0 && *r->values[lab] ?
 		       import_note_label(im, r->values[lab], r, lab) : -1;
-	im->meta[i] = import_meta(r);
-	im->line[i] = r->line;
+	meta = import_meta(r);
+	im->meta[i] = pool_add(im, meta);
+	free(meta);
+	im->line[i] = r->lines[id];
+	im->id_col[i] = r->cols[id];
 	im->split[i] = (unsigned char)split;
 	im->n++;
 	return 0;
@@ -216,6 +258,9 @@ static int import_vote(const struct record *r, void *user, struct err *e)
 	if (!*r->values[it] || !*r->values[an] || !*r->values[lab])
 		return err_set(e, "%s:%ld: empty item, annotator or label in a vote",
 			       r->file, r->line);
+	if (import_no_bom(r, it, e) || import_no_bom(r, an, e) ||
+	    import_no_bom(r, lab, e))
+		return -1;
 	if (im->nv == im->vcap) {
 		im->vcap = im->vcap ? im->vcap * 2 : 1024;
 		im->v_item = xreallocarray(im->v_item, im->vcap, sizeof(char *));
@@ -329,6 +374,13 @@ static int import_classes(struct import *im, const char *opt, struct err *e)
 	int rc;
 
 	strmap_each(&im->labels, collect_key, keys);
+	if (!im->classes.n && !opt && im->nseen > STORE_MAX_CLASSES) {
+		free(keys);
+		return err_set(e, "%s: %zu different labels, but a project holds "
+			       "at most %d classes (is 'label' the right column?)",
+			       im->seen[STORE_MAX_CLASSES].where, im->nseen,
+			       STORE_MAX_CLASSES);
+	}
 	if (!im->classes.n)
 		rc = import_make_classes(im, opt, keys, e);
 	else
@@ -345,23 +397,44 @@ static int import_classes(struct import *im, const char *opt, struct err *e)
 	return rc;
 }
 
+/* An insert refused by the unique index is a duplicate: said against its
+ * first line when that is in this file, else against the project. */
+static int import_item_failed(const struct import *im, size_t i,
+			      struct err *e)
+{
+	const char *id = pooled(im, im->ext_id[i]);
+
+	for (size_t k = 0; k < i; k++)
+		if (!strcmp(pooled(im, im->ext_id[k]), id))
+			return err_set(e, "%s:%ld:%ld: duplicate id '%s' (first on "
+				       "line %ld)", im->items_path, im->line[i],
+				       im->id_col[i], id, im->line[k]);
+	return err_prefix(e, "%s:%ld", im->items_path, im->line[i]);
+}
+
+static void import_index_ids(struct import *im)
+{
+	for (size_t i = 0; i < im->n; i++)
+		strmap_put(&im->ids, pooled(im, im->ext_id[i]), (int64_t)i, NULL);
+}
+
 static int import_store_items(struct import *im, struct err *e)
 {
 	im->row_id = xcalloc(im->n + 1, sizeof *im->row_id);
 	for (size_t i = 0; i < im->n; i++) {
 		struct item_new it = {
-			.ext_id = im->ext_id[i],
-			.kind = im->path[i] ? ITEM_IMAGE : ITEM_TEXT,
-			.path = im->path[i],
-			.text = im->text[i],
+			.ext_id = pooled(im, im->ext_id[i]),
+			.kind = im->path[i] != NO_STR ? ITEM_IMAGE : ITEM_TEXT,
+			.path = pooled(im, im->path[i]),
+			.text = pooled(im, im->text[i]),
 			.label = im->label[i] < 0 ? LABEL_NONE :
 				 im->seen[im->label[i]].class,
 			.split = (enum item_split)im->split[i],
-			.meta = im->meta[i],
+			.meta = pooled(im, im->meta[i]),
 		};
 
 		if (store_item_add(im->st, &it, &im->row_id[i], e))
-			return err_prefix(e, "%s:%ld", im->items_path, im->line[i]);
+			return import_item_failed(im, i, e);
 	}
 	return 0;
 }
@@ -477,13 +550,14 @@ static int import_check_probs(struct import *im, const struct dense *p,
 			if (v < 0)
 				return err_set(e, "%s: row %zu (item '%s'), column %zu"
 					       " is negative (%g)", im->probs_path,
-					       i, im->ext_id[i], j, v);
+					       i, pooled(im, im->ext_id[i]), j, v);
 			sum += v;
 		}
 		if (fabs(sum - 1.0) > 1e-3)
 			return err_set(e, "%s: row %zu (item '%s') sums to %.6f, not 1;"
 				       " pass softmax probabilities, not logits",
-				       im->probs_path, i, im->ext_id[i], sum);
+				       im->probs_path, i, pooled(im, im->ext_id[i]),
+				       sum);
 	}
 	return 0;
 }
@@ -597,6 +671,8 @@ static int import_run(struct import *im, const char *classes, struct err *e)
 		return -1;
 	if (import_classes(im, classes, e) || import_store_items(im, e))
 		return -1;
+	if (im->nv)
+		import_index_ids(im);
 	if (im->nv && import_store_votes(im, e))
 		return -1;
 	if (im->features_path && import_features(im, n_before, e))
@@ -611,12 +687,6 @@ static int import_run(struct import *im, const char *classes, struct err *e)
 
 static void import_free(struct import *im)
 {
-	for (size_t i = 0; i < im->n; i++) {
-		free(im->ext_id[i]);
-		free(im->path[i]);
-		free(im->text[i]);
-		free(im->meta[i]);
-	}
 	for (size_t v = 0; v < im->nv; v++) {
 		free(im->v_item[v]);
 		free(im->v_annot[v]);
@@ -632,6 +702,8 @@ static void import_free(struct import *im)
 	free(im->path);
 	free(im->text);
 	free(im->meta);
+	free(im->id_col);
+	strbuf_free(&im->pool);
 	free(im->line);
 	free(im->split);
 	free(im->v_item);
@@ -708,8 +780,32 @@ static int import_options(int argc, char **argv, struct import *im,
 	return 0;
 }
 
-/* Removes a project file this import created, with its journal files. */
-static void remove_new_project(const char *path)
+/* Every input is a regular file, checked before the project is opened
+ * or created. */
+static int import_check_inputs(const struct import *im, struct err *e)
+{
+	const char *const in[] = { im->items_path, im->votes_path,
+				   im->features_path, im->probs_path };
+
+	for (size_t i = 0; i < 4; i++)
+		if (in[i] && cli_input(in[i], e))
+			return -1;
+	return 0;
+}
+
+/* A project killed before its first checkpoint lives in its log. */
+static int wal_has_data(const char *path)
+{
+	char *wal = xasprintf("%s-wal", path);
+	struct stat sb;
+	int has = stat(wal, &sb) == 0 && sb.st_size > 0;
+
+	free(wal);
+	return has;
+}
+
+/* Removes a private project file and anything SQLite left beside it. */
+static void remove_bulk(const char *path)
 {
 	static const char *const ext[] = { "", "-wal", "-shm", "-journal" };
 
@@ -721,13 +817,106 @@ static void remove_new_project(const char *path)
 	}
 }
 
+/* Removes what imports killed before they finished left beside target:
+ * their private files, named by process ids no longer running. */
+static void remove_stale_bulk(const char *target)
+{
+	char *pattern = xasprintf("%s.importing-*", target);
+	glob_t g;
+
+	if (glob(pattern, GLOB_NOSORT, NULL, &g) == 0) {
+		for (size_t i = 0; i < g.gl_pathc; i++) {
+			const char *pid = strrchr(g.gl_pathv[i], '-') + 1;
+			char *end;
+			long v = strtol(pid, &end, 10);
+
+			if (*end == '\0' && v > 0 && kill((pid_t)v, 0) != 0 &&
+			    errno == ESRCH)
+				remove_bulk(g.gl_pathv[i]);
+		}
+		globfree(&g);
+	}
+	free(pattern);
+}
+
+/* Where a new project goes: the file a symbolic link names, else the
+ * path itself.  NULL (with e set) for a dangling link. */
+static char *new_project_target(const char *path, struct err *e)
+{
+	char resolved[PATH_MAX];
+	struct stat sb;
+
+	if (lstat(path, &sb) != 0 || !S_ISLNK(sb.st_mode))
+		return xstrdup(path);
+	if (!realpath(path, resolved)) {
+		err_set(e, "%s: a symbolic link to a missing file; point it at a "
+			"project or remove it", path);
+		return NULL;
+	}
+	return xstrdup(resolved);
+}
+
+static int import_into(struct import *im, const char *path, int flags,
+		       const char *classes, struct err *e)
+{
+	int rc;
+
+	if (store_open(path, flags, &im->st, e))
+		return -1;
+	rc = store_begin(im->st, e);
+	if (rc == 0)
+		rc = import_run(im, classes, e);
+	if (rc == 0)
+		rc = store_commit(im->st, e);
+	else
+		store_rollback(im->st);
+	store_close(im->st);
+	im->st = NULL;
+	return rc;
+}
+
+/* A new project is filled in a private file and renamed into place, so
+ * a failed or killed import leaves nothing where the project would be,
+ * and the private file needs no journal. */
+static int import_new(struct import *im, const char *path,
+		      const char *classes, struct err *e)
+{
+	char *target = new_project_target(path, e), *tmp;
+	int rc;
+
+	if (!target)
+		return -1;
+	char *dir = xstrdup(target);
+
+	/* The folder is checked here so the message names the project. */
+	rc = access(dirname(dir), W_OK);
+	free(dir);
+	if (rc != 0) {
+		err_set(e, "%s: cannot create the project file: %s", path,
+			strerror(errno));
+		free(target);
+		return -1;
+	}
+	tmp = xasprintf("%s.importing-%ld", target, (long)getpid());
+	remove_stale_bulk(target);
+	remove_bulk(tmp);
+	rc = import_into(im, tmp, STORE_CREATE | STORE_BULK, classes, e);
+	if (rc == 0)
+		rc = store_publish(tmp, target, e);
+	if (rc)
+		remove_bulk(tmp);
+	free(tmp);
+	free(target);
+	return rc;
+}
+
 int cmd_import(int argc, char **argv)
 {
 	struct import im = { 0 };
 	const char *classes = NULL;
 	struct err e;
 	struct stat sb;
-	int rc, existed;
+	int rc, fresh;
 
 	optind = 1;
 	strmap_init(&im.ids);
@@ -737,22 +926,23 @@ int cmd_import(int argc, char **argv)
 		return rc > 0 ? rc : EXIT_DONE;
 	const char *path = argv[optind];
 
-	existed = stat(path, &sb) == 0;
-	if (store_open(path, STORE_CREATE, &im.st, &e))
+	if (import_check_inputs(&im, &e)) {
+		import_free(&im);
 		return cli_fail(&e);
-	rc = store_begin(im.st, &e);
-	if (rc == 0)
-		rc = import_run(&im, classes, &e);
-	if (rc == 0)
-		rc = store_commit(im.st, &e);
+	}
+
+	/* An empty file is a project not made yet, unless its log has one. */
+	fresh = stat(path, &sb) != 0 ? errno == ENOENT :
+		S_ISREG(sb.st_mode) && sb.st_size == 0 && !wal_has_data(path);
+	if (fresh && stat(path, &sb) == 0 && access(path, W_OK) != 0)
+		fresh = 0;
+	if (fresh)
+		rc = import_new(&im, path, classes, &e);
 	else
-		store_rollback(im.st);
+		rc = import_into(&im, path, STORE_CREATE, classes, &e);
 	if (rc == 0)
 		printf("imported %zu items and %zu votes into %s (%d classes)\n",
 		       im.n, im.nv, path, im.classes.n);
-	store_close(im.st);
-	if (rc && !existed)
-		remove_new_project(path);
 	import_free(&im);
 	return rc ? cli_fail(&e) : EXIT_DONE;
 }

@@ -63,13 +63,30 @@ static const char *const migrations[] = {
 	"CREATE TABLE models(run INTEGER PRIMARY KEY REFERENCES runs(id),"
 	" blob BLOB NOT NULL);"
 	"CREATE TABLE caches(key TEXT PRIMARY KEY, blob BLOB NOT NULL);",
+	/* 2: leases on the items on reviewers' screens. */
+	"CREATE TABLE leases(item INTEGER PRIMARY KEY REFERENCES items(id),"
+	" reviewer TEXT NOT NULL, expires REAL NOT NULL);",
 };
 
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 
+/* What to do about the errors a user can fix. */
+static const char *store_hint(struct store *st)
+{
+	switch (sqlite3_errcode(st->db) & 0xff) {
+	case SQLITE_FULL:
+		return "; free some disk space and try again";
+	case SQLITE_BUSY:
+		return "; another relabel is writing to the project, try again "
+		       "when it is done";
+	}
+	return "";
+}
+
 int store_fail(struct store *st, const char *what, struct err *e)
 {
-	return err_set(e, "%s: %s: %s", st->path, what, sqlite3_errmsg(st->db));
+	return err_set(e, "%s: %s: %s%s", st->path, what,
+		       sqlite3_errmsg(st->db), store_hint(st));
 }
 
 int store_prepare(struct store *st, const char *sql, sqlite3_stmt **stmt,
@@ -98,7 +115,8 @@ int store_exec(struct store *st, const char *sql, struct err *e)
 	char *msg = NULL;
 
 	if (sqlite3_exec(st->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
-		err_set(e, "%s: %s", st->path, msg ? msg : "query failed");
+		err_set(e, "%s: %s%s", st->path, msg ? msg : "query failed",
+			store_hint(st));
 		sqlite3_free(msg);
 		return -1;
 	}
@@ -133,6 +151,23 @@ static int store_create_file(const char *path, struct err *e)
 	return 0;
 }
 
+/* Zero bytes, and no write-ahead log that could hold the project. */
+static int store_file_empty(const char *path, const struct stat *sb)
+{
+	char *wal = xasprintf("%s-wal", path);
+	struct stat ws;
+	int empty = sb->st_size == 0 && (stat(wal, &ws) != 0 || ws.st_size == 0);
+
+	free(wal);
+	return empty;
+}
+
+static int store_empty(const char *path, struct err *e)
+{
+	return err_set(e, "%s: empty, not a relabel project yet; relabel import "
+		       "creates the project in it", path);
+}
+
 static int store_pragma_int(struct store *st, const char *sql, int *v,
 			    struct err *e)
 {
@@ -151,8 +186,9 @@ static int store_pragma_int(struct store *st, const char *sql, int *v,
 
 /* Brings the schema to STORE_SCHEMA_VERSION under an exclusive lock, so
  * two processes never migrate the same file at once. */
-static int store_migrate(struct store *st, int readonly, struct err *e)
+static int store_migrate(struct store *st, int flags, struct err *e)
 {
+	int readonly = flags & STORE_READONLY;
 	int version, app, tables;
 
 	if (store_exec(st, readonly ? "BEGIN" : "BEGIN EXCLUSIVE", e))
@@ -170,6 +206,12 @@ static int store_migrate(struct store *st, int readonly, struct err *e)
 	if (app != STORE_APP_ID && (tables > 0 || app != 0)) {
 		err_set(e, "%s: an SQLite file but not a relabel project; give a "
 			"new file name to create a project", st->path);
+		goto fail;
+	}
+
+	/* An empty file becomes a project only through import. */
+	if (version == 0 && app == 0 && !(flags & STORE_CREATE)) {
+		store_empty(st->path, e);
 		goto fail;
 	}
 	if (version < STORE_SCHEMA_VERSION && readonly) {
@@ -195,16 +237,55 @@ fail:
 	return -1;
 }
 
-static int store_configure(struct store *st, int readonly, struct err *e)
+static int store_configure(struct store *st, int flags, struct err *e)
 {
 	sqlite3_busy_timeout(st->db, 5000);
 	sqlite3_extended_result_codes(st->db, 1);
 	if (store_exec(st, "PRAGMA foreign_keys=ON; PRAGMA cache_size=-65536", e))
 		return -1;
-	if (!readonly && store_exec(st, "PRAGMA journal_mode=WAL;"
-				    "PRAGMA synchronous=NORMAL", e))
+	if (flags & STORE_READONLY)
+		return 0;
+
+	/* A bulk file is private until renamed, so a crash loses only it. */
+	if (flags & STORE_BULK)
+		return store_exec(st, "PRAGMA journal_mode=OFF;"
+				  "PRAGMA synchronous=OFF", e);
+	return store_exec(st, "PRAGMA journal_mode=WAL;"
+			  "PRAGMA synchronous=NORMAL", e);
+}
+
+static int fsync_path(const char *path, int dir, struct err *e)
+{
+	int fd = open(path, (dir ? O_DIRECTORY : 0) | O_RDONLY);
+
+	if (fd < 0 || fsync(fd) != 0) {
+		err_set(e, "%s: cannot sync to disk: %s", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
 		return -1;
+	}
+	close(fd);
 	return 0;
+}
+
+int store_publish(const char *bulk_path, const char *path, struct err *e)
+{
+	struct store *st;
+	char *dir = xstrdup(path), *slash = strrchr(dir, '/');
+
+	if (slash)
+		slash[slash == dir] = '\0';
+	int rc = fsync_path(bulk_path, 0, e);
+
+	if (rc == 0 && rename(bulk_path, path) != 0)
+		rc = err_set(e, "%s: cannot create the project: %s", path,
+			     strerror(errno));
+	if (rc == 0)
+		rc = fsync_path(slash ? dir : ".", 1, e);
+	free(dir);
+	if (rc == 0 && (rc = store_open(path, 0, &st, e)) == 0)
+		store_close(st);
+	return rc;
 }
 
 int store_open(const char *path, int flags, struct store **out,
@@ -217,13 +298,20 @@ int store_open(const char *path, int flags, struct store **out,
 
 	*out = NULL;
 	if (stat(path, &sb) != 0) {
+		if (lstat(path, &sb) == 0)
+			return err_set(e, "%s: a symbolic link to a missing file; "
+				       "point it at a project or remove it", path);
 		if (!(flags & STORE_CREATE))
 			return err_set(e, "%s: no such project file; create it with "
 				       "relabel import", path);
 		if (store_create_file(path, e))
 			return -1;
 	} else if (!S_ISREG(sb.st_mode)) {
-		return err_set(e, "%s: not a regular file", path);
+		return err_set(e, "%s: not a regular file%s", path,
+			       S_ISDIR(sb.st_mode) ? " but a directory; give the "
+			       "project's file inside it" : "");
+	} else if (store_file_empty(path, &sb) && !(flags & STORE_CREATE)) {
+		return store_empty(path, e);
 	}
 	st = xcalloc(1, sizeof *st);
 	st->path = xstrdup(path);
@@ -240,7 +328,7 @@ int store_open(const char *path, int flags, struct store **out,
 		store_close(st);
 		return -1;
 	}
-	if (store_configure(st, readonly, e) || store_migrate(st, readonly, e)) {
+	if (store_configure(st, flags, e) || store_migrate(st, flags, e)) {
 		if (strstr(e->msg, "file is not a database"))
 			err_set(e, "%s: not a relabel project (not an SQLite "
 				"database)", path);
@@ -249,6 +337,14 @@ int store_open(const char *path, int flags, struct store **out,
 	}
 	*out = st;
 	return 0;
+}
+
+int store_set_cache(struct store *st, int kib, struct err *e)
+{
+	char sql[48];
+
+	snprintf(sql, sizeof sql, "PRAGMA cache_size=%d", kib > 0 ? -kib : -1);
+	return store_exec(st, sql, e);
 }
 
 void store_close(struct store *st)
