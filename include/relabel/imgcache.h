@@ -3,10 +3,11 @@
  * waits for a decoder.
  *
  * A few slots hold decoded images (at most IMGCACHE_MAX_SIDE on a side:
- * larger ones are scaled down once, after decoding).  The screen asks for
- * the next items with imgcache_prefetch and for the one it shows with
- * imgcache_get.  One thread (the screen's) calls these functions; the
- * worker only decodes.
+ * larger ones are scaled down once, after decoding), each under the key
+ * of its item (the item's row id, which stays the same when the screen
+ * reloads its queue).  The screen asks for the next items with
+ * imgcache_prefetch and for the one it shows with imgcache_get.  One
+ * thread (the screen's) calls these functions; the worker only decodes.
  */
 #ifndef RELABEL_IMGCACHE_H
 #define RELABEL_IMGCACHE_H
@@ -27,15 +28,15 @@ struct imgcache *imgcache_new(void);
 /* Stops the thread and frees every image. */
 void imgcache_free(struct imgcache *c);
 
-/* Queues the file at path for decoding as item's image, unless it is
- * cached or queued already; returns at once. */
-void imgcache_prefetch(struct imgcache *c, uint32_t item, const char *path);
+/* Queues the file at path for decoding as the image under key, unless it
+ * is cached or queued already; returns at once. */
+void imgcache_prefetch(struct imgcache *c, uint64_t key, const char *path);
 
-/* item's image, decoded now if nobody has yet (waiting for the worker if
- * it is busy with it).  *img stays valid until the next imgcache_get;
+/* The image under key, decoded now if nobody has yet (waiting for the
+ * worker if it is busy with it).  *img stays valid until the next imgcache_get;
  * prefetching never evicts it.  Returns 0, or -1 with e saying why the
  * file cannot be shown. */
-int imgcache_get(struct imgcache *c, uint32_t item, const char *path,
+int imgcache_get(struct imgcache *c, uint64_t key, const char *path,
 		 const struct image **img, struct err *e);
 
 /* Images decoded by the worker so far (for tests and the bench trace). */

@@ -78,6 +78,8 @@ struct tui {
 
 	FILE *trace;			/* RELABEL_BENCH_TRACE, or NULL */
 	struct timespec t0;		/* process start */
+
+	struct retrain *retrain;	/* the retrain's options and worker */
 };
 
 /* Sets the message on the status line (printf format). */
@@ -91,6 +93,15 @@ void tui_draw(struct tui *t);
 /* Asks for a line of text on the status line; returns 0 with the text in
  * t->answer.s, 1 when cancelled with esc. */
 int tui_prompt(struct tui *t, const char *label);
+/* Asks a question on the status line; 1 when the answer is the key of
+ * ACT_YES, 0 for any other key. */
+int tui_confirm(struct tui *t, const char *question);
+/* The queue cursor to row r or, stepping by dir (1 or -1), to the nearest
+ * row after it whose item no other reviewer holds (with skip_done, that
+ * nobody has decided either), leasing that item.  What other sessions
+ * did is read first.  The cursor stays where it was when no row that way
+ * is free. */
+void tui_land(struct tui *t, long r, int dir, int skip_done);
 /* Appends a line to the bench trace, when there is one. */
 void tui_trace(struct tui *t, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
@@ -140,13 +151,14 @@ struct screen *screen_noise_new(struct tui *t);
 struct screen *screen_runs_new(struct tui *t);
 struct screen *screen_help_new(struct tui *t);
 
-/* The queue screen's parts: the preview panel and the detail area of
- * item, in the rectangle given. */
-void preview_panel_draw(struct tui *t, uint32_t item,
-			const struct item_detail *d, int y, int x, int h,
-			int w);
+/* The queue screen's parts: the preview panel of an item (images are
+ * cached under its row id) and the detail area of item, in the
+ * rectangle given; dispute ("ann bag, bob coat") when reviewers
+ * disagree on it, else NULL. */
+void preview_panel_draw(struct tui *t, const struct item_detail *d, int y,
+			int x, int h, int w);
 void detail_draw(struct tui *t, uint32_t item, const struct item_detail *d,
-		 int y, int x, int h, int w);
+		 const char *dispute, int y, int x, int h, int w);
 
 /* A grid of cells with a cursor, for the noise and confusion matrices:
  * row and column headings are class names. */
@@ -163,6 +175,26 @@ void grid_draw(struct tui *t, struct grid *g, int y, int x, int h, int w,
 	       void *user);
 /* Moves the cursor for an action; returns 1 when it was a move. */
 int grid_key(struct grid *g, enum action act);
+
+/* The retrain (retrain.c).  retrain_new checks the options of
+ * tui_options before the screen opens. */
+struct tui_options;
+int retrain_new(struct tui *t, const struct tui_options *o, struct err *e);
+void retrain_free(struct tui *t);
+/* R: the options panel, or the offer to cancel the run in progress. */
+void retrain_key(struct tui *t);
+/* A decision was written: retrains when --retrain-every says so. */
+void retrain_decided(struct tui *t);
+/* Polls the worker; 1 when the screen should be drawn again. */
+int retrain_tick(struct tui *t);
+/* Whether a run is in progress. */
+int retrain_busy(const struct tui *t);
+/* The retrain's part of the status line (nothing when idle). */
+void retrain_status(struct tui *t, struct strbuf *b);
+/* After a reload: when it brought in the run this session trained, sets
+ * the summary message and returns 1. */
+int retrain_reloaded(struct tui *t, const struct session_delta *d);
+struct screen *screen_retrain_new(struct tui *t);
 
 /* Opens items[0..n) as a sub-queue (ordered by suspicion, highest first)
  * on the queue screen, closing the screens above it. */

@@ -10,6 +10,23 @@
  *
  * Items are named by their index in s->a.items (0 .. n-1), queue rows by
  * their position in s->view.  Functions return 0, or -1 with e filled.
+ *
+ * Loading.  session_open reads little: when the newest run stored its
+ * ranking (and the queue is by suspicion) s->a holds just the top
+ * SESSION_FIRST_ROWS unreviewed items of it, enough for a first screen,
+ * and s->loading is 1; without one s->a is empty.  The whole project is
+ * read and ranked meanwhile by a thread with its own connection
+ * (session_load_start, also used to pick up a newer run), and
+ * session_load_poll puts it in place: item indices change then (and
+ * s->generation with them), the item on screen becomes the first row,
+ * and the rest of the queue follows in the new order.
+ *
+ * Several sessions.  Other reviewers may work on the same project.
+ * session_sync, called on every move, reads what they decided since the
+ * last call (and marks disputed items), which items they hold leases on,
+ * and whether a newer run was stored.  session_hold leases the item on
+ * screen (STORE_LEASE_SECONDS, renewed by session_renew while it stays
+ * there); the screen skips items leased by others.
  */
 #ifndef RELABEL_SESSION_H
 #define RELABEL_SESSION_H
@@ -38,6 +55,23 @@ struct session_stack {
 
 /* Size of the cache of external ids for the rows on screen. */
 #define SESSION_ID_CACHE 1024
+/* Rows of the stored ranking read for the first screen. */
+#define SESSION_FIRST_ROWS 1000
+
+/* Marks of an item (s->flags). */
+enum {
+	SESSION_DISPUTED = 1	/* reviewers disagree on its label */
+};
+
+/* What changed between two analyses, over the items in both. */
+struct session_delta {
+	int64_t run_before, run_after;
+	size_t flagged, cleared;	/* newly flagged; flagged no longer */
+	double noise_before, noise_after;	/* NAN when not estimated */
+	double acc_before, acc_after;	/* test split; NAN without one */
+};
+
+struct session_loader;
 
 struct session {
 	struct store *st;
@@ -72,16 +106,67 @@ struct session {
 		uint32_t item;
 		char *ext_id;
 	} ids[SESSION_ID_CACHE];
+
+	int images;			/* the project holds images */
+	int loading;			/* s->a is not the whole project yet */
+	int *first_suggested;		/* [n] while loading: stored suggestion */
+	uint64_t generation;		/* bumped when s->a is replaced */
+	struct session_loader *loader;	/* a load in the background, or NULL */
+
+	unsigned char *flags;		/* [n] SESSION_* marks */
+	int64_t synced;			/* newest log entry applied */
+	int64_t *others;		/* [nothers] items leased by others */
+	size_t nothers;
+	int64_t lease;			/* row id of the item leased, or 0 */
+	double lease_at;		/* when it was taken or renewed */
 };
 
-/* Opens the project read-write, ranks it (analysis_load) and builds the
- * queue `by` of the items not reviewed yet.  reviewer must be non-empty. */
+/* Opens the project read-write and starts loading it (see above); the
+ * queue `by` holds the items not reviewed yet.  reviewer must be
+ * non-empty.  A project without items or classes is refused here. */
 int session_open(struct session *s, const char *path, const char *reviewer,
 		 enum queue_by by, struct err *e);
 void session_close(struct session *s);
 
-/* Rebuilds the queue in another order; leaves any sub-queue. */
+/* Starts reading and ranking the whole project in the background, unless
+ * a load is running already. */
+int session_load_start(struct session *s, struct err *e);
+/* Whether a load is running. */
+int session_load_busy(const struct session *s);
+/* Puts a finished load in place with keep (an item index of the current
+ * s->a, or -1) as the first row; *d (when not NULL) says what changed
+ * against the analysis it replaces.  Returns 1 when it did, 0 when no
+ * load has finished, -1 when the load failed (e says why). */
+int session_load_poll(struct session *s, long keep, struct session_delta *d,
+		      struct err *e);
+
+/* Reads what other sessions did since the last call (see above).
+ * *newer_run is set to 1 when a run newer than s->a's was stored. */
+int session_sync(struct session *s, int *newer_run, struct err *e);
+/* Whether another session holds item's lease (as of the last sync). */
+int session_leased(const struct session *s, uint32_t item);
+/* Leases item (now: seconds since the epoch), releasing the lease held
+ * before.  Returns 0, 1 when another session holds it (it is then
+ * counted as leased), -1 on error. */
+int session_hold(struct session *s, uint32_t item, double now,
+		 struct err *e);
+/* Renews the lease held when a quarter of its time has passed. */
+int session_renew(struct session *s, double now, struct err *e);
+/* Releases the lease held, if any. */
+void session_release(struct session *s);
+/* Seconds since the epoch, for leases. */
+double session_now(void);
+/* The disputed decisions on item (*d, free with disputes_free), when it
+ * is marked disputed; *n is 0 otherwise. */
+int session_dispute(struct session *s, uint32_t item, struct dispute **d,
+		    size_t *n, struct err *e);
+
+/* Rebuilds the queue in another order; leaves any sub-queue.  While
+ * loading, only the order it loads in is there: the call changes the
+ * order the load will use. */
 void session_set_order(struct session *s, enum queue_by by);
+/* The same, with item (when >= 0) moved or added to the first row. */
+void session_set_order_keep(struct session *s, enum queue_by by, long item);
 /* Shows only items whose current label is cls (-1: all). */
 void session_set_filter(struct session *s, int cls);
 /* Shows exactly items[0..n) (copied), named name in the log (e.g.

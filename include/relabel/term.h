@@ -8,7 +8,8 @@
 
 /* term_read_key results that are not keys. */
 enum {
-	TERM_NO_KEY = -1,	/* nothing to act on (an ignored sequence) */
+	TERM_NO_KEY = -1,	/* nothing to act on (an ignored sequence,
+				 * or no key in the time given) */
 	TERM_RESIZE = -2	/* the terminal changed size */
 };
 
@@ -22,8 +23,9 @@ int term_has_sixel(int fd, int timeout_ms);
 void term_cell_pixels(int fd, int *w, int *h);
 
 /* The next key (curses must be running): a keys.h key code, or one of
- * the values above.  Waits for it. */
-int term_read_key(void);
+ * the values above.  Waits for it at most wait_ms milliseconds (-1: for
+ * ever); TERM_NO_KEY when none came. */
+int term_read_key(int wait_ms);
 
 /* Writes a sixel image at cell (y, x) (0-based) to fd, keeping the
  * cursor where curses left it.  Returns 0, or -1 if the write failed. */

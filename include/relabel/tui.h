@@ -13,17 +13,28 @@
  * the terminfo entry has it), the locale is UTF-8 and NO_COLOR is unset;
  * else ASCII.  A project without images never asks.
  *
+ * Retrain: the R key opens the options of the next run (the newest
+ * run's, changed by retrain_opts and trusted_weight, then by the
+ * reviewer), y starts it in a worker thread (worker.h) while the screen
+ * stays usable, and R again offers to cancel it.  When it is stored the
+ * project is read again in the background and the queue re-ranked, the
+ * item on screen kept; a one-line summary says what changed.
+ *
  * RELABEL_BENCH_TRACE=FILE makes the screen append timing lines to FILE:
- * "start", one line per loading step, "first-paint MS" when the first
- * full screen is on the terminal, "key NAME MS" per key handled (from
- * reading the key to the updated screen), and "maxrss KB" at the end.
- * MS is milliseconds; start, loaded and first-paint count from the moment
- * tui_run was called.
+ * "start", one line per loading step, "first-paint MS ROWS" when the
+ * first screen is on the terminal (with ROWS queue rows, from the stored
+ * ranking), "loaded MS" when the whole project is read
+ * and ranked (and the queue shown is the full one), "key NAME MS" per
+ * key handled (from reading the key to the updated screen),
+ * "retrain-start MS", "retrain-end MS STATE SECONDS" and "reloaded MS RUN"
+ * around a retrain, and "maxrss KB" at the end.  MS is milliseconds;
+ * those not per key count from the moment tui_run was called.
  */
 #ifndef RELABEL_TUI_H
 #define RELABEL_TUI_H
 
 #include "relabel/err.h"
+#include "relabel/pipeline.h"
 #include "relabel/preview.h"
 #include "relabel/queue.h"
 
@@ -36,7 +47,17 @@ struct tui_options {
 	enum preview_mode preview;
 	const char *keys_file;		/* an extra key file, or NULL */
 	const char *trace;		/* bench trace file, or NULL */
+	const char *retrain_opts;	/* "epochs=5,folds=2,...", or NULL */
+	double trusted_weight;		/* of reviewed items; 0: the run's */
+	unsigned long retrain_every;	/* retrain after N decisions; 0: no */
 };
+
+/* Applies "name=value,name=value" (retrain_opts) to o; names: method,
+ * loss, epochs, folds, noise (auto or a rate), hidden (sizes separated by
+ * ':' or ','), trusted-weight, lr, batch, seed, threads, image-size.
+ * Returns 0, or -1 naming the bad pair. */
+int tui_retrain_opts(struct pipeline_opts *o, const char *spec,
+		     struct err *e);
 
 /* Runs the review screen until the reviewer quits.  Returns 0, or -1
  * with e filled (the terminal already restored). */

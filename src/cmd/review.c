@@ -6,6 +6,7 @@
 
 #include "relabel/cli.h"
 #include "relabel/cmd.h"
+#include "relabel/pipeline.h"
 #include "relabel/preview.h"
 #include "relabel/queue.h"
 #include "relabel/tui.h"
@@ -13,19 +14,32 @@
 static const char review_help[] =
 	"usage: relabel review PROJECT.db [--reviewer NAME] [--by QUEUE]\n"
 	"                      [--preview auto|sixel|blocks|ascii|none]\n"
-	"                      [--keys FILE]\n"
+	"                      [--keys FILE] [--retrain-opts LIST]\n"
+	"                      [--trusted-weight W] [--retrain-every N]\n"
 	"\n"
-	"  --reviewer NAME  who decides (written with every decision);\n"
-	"                   default $USER\n"
-	"  --by QUEUE       suspicion (default), loss, margin, disagreement,\n"
-	"                   uncertainty or random\n"
-	"  --preview MODE   how images are drawn; auto asks the terminal\n"
-	"  --keys FILE      a key file applied after\n"
-	"                   $XDG_CONFIG_HOME/relabel/keys.conf\n"
+	"  --reviewer NAME     who decides (written with every decision);\n"
+	"                      default $USER\n"
+	"  --by QUEUE          suspicion (default), loss, margin,\n"
+	"                      disagreement, uncertainty or random\n"
+	"  --preview MODE      how images are drawn; auto asks the terminal\n"
+	"  --keys FILE         a key file applied after\n"
+	"                      $XDG_CONFIG_HOME/relabel/keys.conf\n"
+	"  --retrain-opts LIST options of a retrain (R) over the newest\n"
+	"                      run's, e.g. epochs=5,folds=2,hidden=64;\n"
+	"                      also method, loss, noise (auto or a rate),\n"
+	"                      trusted-weight, lr, batch, seed, threads,\n"
+	"                      image-size\n"
+	"  --trusted-weight W  loss weight of reviewed items in a retrain\n"
+	"  --retrain-every N   retrain by itself after every N decisions\n"
 	"\n"
 	"Every decision is committed to PROJECT.db before the screen moves\n"
-	"on.  ? in the screen lists the keys.  RELABEL_BENCH_TRACE=FILE\n"
-	"appends timings (first paint, each key) to FILE.\n";
+	"on.  ? in the screen lists the keys.  R retrains in the background\n"
+	"on the current labels (the options come first; y starts it) while\n"
+	"the queue stays usable; R again offers to cancel.  Several\n"
+	"reviewers may open one project: the item on one's screen is not\n"
+	"offered to another, and each sees the others' decisions as they\n"
+	"move on.  RELABEL_BENCH_TRACE=FILE appends timings (first paint,\n"
+	"each key, a retrain) to FILE.\n";
 
 static int review_options(int argc, char **argv, struct tui_options *o)
 {
@@ -34,10 +48,15 @@ static int review_options(int argc, char **argv, struct tui_options *o)
 		{ "by", required_argument, NULL, 'b' },
 		{ "preview", required_argument, NULL, 'p' },
 		{ "keys", required_argument, NULL, 'k' },
+		{ "retrain-opts", required_argument, NULL, 'o' },
+		{ "trusted-weight", required_argument, NULL, 'w' },
+		{ "retrain-every", required_argument, NULL, 'n' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
+	struct pipeline_opts check;
 	struct err e;
+	long v;
 	int c;
 
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -52,6 +71,23 @@ static int review_options(int argc, char **argv, struct tui_options *o)
 				return cli_usage("review", "%s", e.msg);
 			break;
 		case 'k': o->keys_file = optarg; break;
+		case 'o':
+			pipeline_opts_default(&check);
+			if (tui_retrain_opts(&check, optarg, &e))
+				return cli_usage("review", "%s", e.msg);
+			o->retrain_opts = optarg;
+			break;
+		case 'w':
+			if (cli_double("--trusted-weight", optarg, 0.01, 1000,
+				       &o->trusted_weight, &e))
+				return cli_usage("review", "%s", e.msg);
+			break;
+		case 'n':
+			if (cli_int("--retrain-every", optarg, 1, 1000000000, &v,
+				    &e))
+				return cli_usage("review", "%s", e.msg);
+			o->retrain_every = (unsigned long)v;
+			break;
 		case 'h': fputs(review_help, stdout); return -1;
 		default: return cli_usage("review", "unknown option");
 		}

@@ -120,10 +120,13 @@ static void tui_title(struct tui *t)
 	strbuf_free(&hint);
 }
 
+/* The counters, the message and a retrain's progress; when they do not
+ * all fit, the counters give way first, then the end of the message. */
 static void tui_status(struct tui *t)
 {
 	const struct session *s = &t->s;
-	int y = t->rows - 1, x;
+	int y = t->rows - 1, x = 0, w, mw;
+	struct strbuf b, c;
 
 	if (t->prompt) {
 		x = draw_str(t, y, 0, t->cols, STYLE_HEAD, t->prompt);
@@ -132,13 +135,27 @@ static void tui_status(struct tui *t)
 		move(y, x);
 		return;
 	}
-	x = draw_printf(t, y, 0, t->cols, STYLE_DIM,
-			"%s | %s %zu/%zu | done %zu/%zu | changed %zu | ",
-			s->reviewer, session_queue_name(s),
-			s->nview ? t->row + 1 : 0, s->nview, s->view_reviewed,
-			s->nview, s->changed);
+	strbuf_init(&b);
+	strbuf_init(&c);
+	retrain_status(t, &b);
+	if (!b.len && s->loading)
+		strbuf_adds(&b, "reading the project...");
+	strbuf_addf(&c, "%s | %s %zu/%zu | done %zu/%zu | changed %zu | ",
+		    s->reviewer, session_queue_name(s),
+		    s->nview ? t->row + 1 : 0, s->nview, s->view_reviewed,
+		    s->nview, s->changed);
+	w = b.len ? (int)b.len + 2 : 0;
+	if (w > t->cols)
+		w = t->cols;
+	mw = t->msg ? (int)strlen(t->msg) : 0;
+	if (!mw || (int)c.len + mw + w <= t->cols)
+		x = draw_str(t, y, 0, t->cols - w, STYLE_DIM, c.s);
 	if (t->msg)
-		draw_str(t, y, x, t->cols - x, STYLE_NORMAL, t->msg);
+		draw_str(t, y, x, t->cols - x - w, STYLE_NORMAL, t->msg);
+	if (w)
+		draw_str(t, y, t->cols - w + 1, w - 1, STYLE_HEAD, b.s);
+	strbuf_free(&b);
+	strbuf_free(&c);
 }
 
 static void tui_too_small(struct tui *t)
@@ -237,6 +254,91 @@ static void drop_cp(struct strbuf *b)
 		b->s[b->len] = '\0';
 }
 
+/* A finished load of the project takes the place of the queue, once the
+ * reviewer is on the queue screen (other screens point into the old
+ * one); the item on screen stays on screen, as the first row. */
+static int tui_reload(struct tui *t)
+{
+	struct session_delta d;
+	struct err e;
+	long keep = t->s.nview ? (long)t->s.view[t->row] : -1;
+	int was_loading = t->s.loading, rc;
+
+	if (!session_load_busy(&t->s) || t->depth > 1 || t->prompt)
+		return 0;
+	rc = session_load_poll(&t->s, keep, &d, &e);
+	if (rc == 0)
+		return 0;
+	if (rc < 0) {
+		tui_msg(t, "cannot read the project: %s", e.msg);
+		return 1;
+	}
+	t->row = t->top = 0;
+	tui_land(t, 0, 1, 0);
+
+	/* The first full queue is painted whole, as a first screen is. */
+	if (was_loading) {
+		clearok(curscr, TRUE);
+		t->shown_set = 0;
+		tui_trace(t, "loaded %.3f", tui_ms(t));
+	}
+	if (!retrain_reloaded(t, &d) && !was_loading)
+		tui_msg(t, "run %lld, stored by another session, is in: the "
+			"queue is re-ranked (%zu newly flagged, %zu cleared)",
+			(long long)d.run_after, d.flagged, d.cleared);
+	return 1;
+}
+
+/* Work that goes on without keys: the retrain's progress, a finished
+ * load, the lease on the item on screen.  1 when the screen changed. */
+static int tui_tick(struct tui *t)
+{
+	struct err e;
+	int changed = retrain_tick(t);
+
+	changed |= tui_reload(t);
+	if (session_renew(&t->s, session_now(), &e) < 0)
+		tui_msg(t, "cannot renew the lease on this item: %s", e.msg);
+	return changed;
+}
+
+/* How long to wait for a key: short while the project is read (the
+ * full queue is shown as soon as it is there), then while a retrain has
+ * progress to show, else long enough only to renew the lease. */
+static int tui_wait_ms(const struct tui *t)
+{
+	if (session_load_busy(&t->s))
+		return 20;
+	return retrain_busy(t) ? 100 : 1000;
+}
+
+/* The next key, keeping the status line current while none comes. */
+static int tui_next_key(struct tui *t)
+{
+	int key;
+
+	while ((key = term_read_key(tui_wait_ms(t))) == TERM_NO_KEY)
+		if (tui_tick(t))
+			tui_draw(t);
+	return key;
+}
+
+int tui_confirm(struct tui *t, const char *question)
+{
+	int key, arg;
+
+	t->prompt = question;
+	strbuf_reset(&t->answer);
+	do {
+		tui_draw(t);
+		key = tui_next_key(t);
+		if (key == TERM_RESIZE)
+			tui_resize(t);
+	} while (key == TERM_RESIZE);
+	t->prompt = NULL;
+	return keys_lookup(&t->keys, key, &arg) == ACT_YES;
+}
+
 int tui_prompt(struct tui *t, const char *label)
 {
 	int rc = -1;
@@ -248,7 +350,7 @@ int tui_prompt(struct tui *t, const char *label)
 		int key;
 
 		tui_draw(t);
-		key = term_read_key();
+		key = tui_next_key(t);
 		if (key == TERM_RESIZE)
 			tui_resize(t);
 		else if (key == KEYS_ENTER)
@@ -283,8 +385,17 @@ static void tui_global(struct tui *t, enum action act, int key)
 	case ACT_HELP:
 		tui_push(t, screen_help_new(t));
 		return;
+	case ACT_RETRAIN:
+		retrain_key(t);
+		return;
 	case ACT_ANNOTATORS:
 	case ACT_NOISE:
+		if (t->s.loading) {
+			tui_msg(t, "still reading the project; %s in a moment",
+				keys_action_name(act));
+			return;
+		}
+		/* fall through */
 	case ACT_RUNS:
 		while (t->depth > 1)
 			tui_pop(t);
@@ -333,18 +444,22 @@ static void tui_loop(struct tui *t)
 
 	strbuf_init(&name);
 	while (!t->quit) {
-		int key = term_read_key();
+		int key = term_read_key(tui_wait_ms(t));
 		struct timespec k0;
 
 		clock_gettime(CLOCK_MONOTONIC, &k0);
-		if (key == TERM_NO_KEY)
+		if (key == TERM_NO_KEY) {
+			if (tui_tick(t))
+				tui_draw(t);
 			continue;
+		}
 		if (key == TERM_RESIZE)
 			tui_resize(t);
 		else
 			tui_key(t, key);
 		if (t->quit)
 			break;
+		tui_tick(t);
 		tui_draw(t);
 		if (t->trace) {
 			strbuf_reset(&name);
@@ -383,14 +498,6 @@ static int tui_keys(struct tui *t, const char *extra, struct err *e)
 				  (const char *const *)t->s.a.classes.name,
 				  t->s.a.classes.n, e);
 	return rc;
-}
-
-static int has_images(const struct item_table *it)
-{
-	for (size_t i = 0; i < it->n; i++)
-		if (it->kind[i] == ITEM_IMAGE)
-			return 1;
-	return 0;
 }
 
 /* Colours the terminal has, unless NO_COLOR asks for none. */
@@ -457,8 +564,14 @@ static void tui_end(struct tui *t)
 {
 	struct rusage ru;
 
+	/* A retrain stops at its next epoch: say why quitting waits. */
+	if (retrain_busy(t) && t->depth > 0) {
+		tui_msg(t, "stopping the retrain (nothing of it is stored)...");
+		tui_draw(t);
+	}
 	while (t->depth > 0)
 		tui_pop(t);
+	retrain_free(t);
 	if (stdscr) {
 		endwin();
 		fatal_set_hook(NULL);
@@ -487,22 +600,25 @@ int tui_run(const struct tui_options *o, struct err *e)
 		goto out;
 	}
 	tui_trace(t, "start %.3f", tui_ms(t));
+	if (retrain_new(t, o, e))
+		goto out;
 	if (session_open(&t->s, o->project, o->reviewer, o->by, e))
 		goto out;
-	tui_trace(t, "loaded %.3f", tui_ms(t));
+	tui_trace(t, "opened %.3f", tui_ms(t));
 	if (tui_keys(t, o->keys_file, e))
 		goto out;
 
 	/* The terminal answers before curses takes its input over. */
-	if (o->preview == PREVIEW_AUTO && has_images(&t->s.a.items))
+	if (o->preview == PREVIEW_AUTO && t->s.images)
 		sixel = term_has_sixel(STDIN_FILENO, TUI_DA_TIMEOUT_MS);
 	preview_view_reset(&t->view);
 	t->images = imgcache_new();
 	if (tui_curses(t, o->preview, sixel, e))
 		goto out;
 	tui_push(t, screen_queue_new(t));
+	tui_land(t, 0, 1, 0);
 	tui_draw(t);
-	tui_trace(t, "first-paint %.3f", tui_ms(t));
+	tui_trace(t, "first-paint %.3f %zu", tui_ms(t), t->s.nview);
 	tui_loop(t);
 	rc = 0;
 out:
@@ -531,5 +647,6 @@ void tui_open_sub(struct tui *t, const char *name, const char *title,
 	while (t->depth > 1)
 		tui_pop(t);
 	t->row = t->top = 0;
+	tui_land(t, 0, 1, 0);
 	tui_msg(t, "%zu items; esc returns to the queue", n);
 }

@@ -165,8 +165,28 @@ static int detail_head(struct tui *t, uint32_t i, const struct item_detail *d,
 	return y;
 }
 
+/* While the project is read: what the stored ranking says. */
+static int detail_first(struct tui *t, uint32_t i, int y, int x, int end,
+			int w)
+{
+	const struct session *s = &t->s;
+	struct strbuf b;
+	int sug = s->first_suggested ? s->first_suggested[i] : -1;
+	int rows;
+
+	strbuf_init(&b);
+	strbuf_addf(&b, "stored suspicion %.3f", (double)s->a.out.suspicion[i]);
+	if (sug >= 0)
+		strbuf_addf(&b, ", flagged: looks like '%s'", tui_class(t, sug));
+	strbuf_adds(&b, "; reading the whole project (model, votes)...");
+	rows = draw_wrapped(t, y, x, w, end - y < 2 ? end - y : 2, STYLE_NORMAL,
+			    "why", LABEL_W, b.s);
+	strbuf_free(&b);
+	return rows;
+}
+
 void detail_draw(struct tui *t, uint32_t i, const struct item_detail *d,
-		 int y, int x, int h, int w)
+		 const char *dispute, int y, int x, int h, int w)
 {
 	const struct session *s = &t->s;
 	int end = y + h;
@@ -175,12 +195,23 @@ void detail_draw(struct tui *t, uint32_t i, const struct item_detail *d,
 
 	end -= detail_legend(t, end, x, h, w);
 	y = detail_head(t, i, d, y, x, end, w);
+	strbuf_init(&b);
+	if (dispute && y < end) {
+		strbuf_addf(&b, "%s; the later, %s, holds", dispute,
+			    tui_class(t, s->a.items.label[i]));
+		y += draw_wrapped(t, y, x, w, 1, STYLE_ERROR, "dispute",
+				  LABEL_W, b.s);
+		strbuf_reset(&b);
+	}
+	if (s->loading) {
+		y += detail_first(t, i, y, x, end, w);
+		goto meta;
+	}
 	why = queue_why(&s->a.in, &s->a.out, s->sub ? QUEUE_SUSPICION : s->by,
 			i, (const char *const *)s->a.classes.name);
 	y += draw_wrapped(t, y, x, w, end - y < 2 ? end - y : 2, STYLE_NORMAL,
 			  "why", LABEL_W, why);
 	free(why);
-	strbuf_init(&b);
 	detail_model(t, i, &b);
 	y += draw_wrapped(t, y, x, w, end - y < 1 ? end - y : 1, STYLE_NORMAL,
 			  "model", LABEL_W, b.s);
@@ -190,6 +221,7 @@ void detail_draw(struct tui *t, uint32_t i, const struct item_detail *d,
 	/* Votes may take every row but the one for the metadata. */
 	y += draw_wrapped(t, y, x, w, end - y > 2 ? end - y - 1 : end - y,
 			  STYLE_NORMAL, "votes", LABEL_W, b.s);
+meta:
 	strbuf_reset(&b);
 	detail_meta(d->meta, &b);
 	if (y < end)

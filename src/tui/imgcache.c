@@ -10,7 +10,7 @@ enum slot_state { SLOT_EMPTY, SLOT_QUEUED, SLOT_BUSY, SLOT_READY, SLOT_FAILED };
 
 struct slot {
 	enum slot_state state;
-	uint32_t item;
+	uint64_t key;
 	char *path;
 	struct image img;
 	char *error;
@@ -139,10 +139,10 @@ void imgcache_free(struct imgcache *c)
 	free(c);
 }
 
-static int slot_find(const struct imgcache *c, uint32_t item)
+static int slot_find(const struct imgcache *c, uint64_t key)
 {
 	for (int i = 0; i < IMGCACHE_SLOTS; i++)
-		if (c->slot[i].state != SLOT_EMPTY && c->slot[i].item == item)
+		if (c->slot[i].state != SLOT_EMPTY && c->slot[i].key == key)
 			return i;
 	return -1;
 }
@@ -168,16 +168,16 @@ static int slot_evict(struct imgcache *c)
 	return k;
 }
 
-void imgcache_prefetch(struct imgcache *c, uint32_t item, const char *path)
+void imgcache_prefetch(struct imgcache *c, uint64_t key, const char *path)
 {
 	int k;
 
 	if (!c->running || !path)
 		return;
 	pthread_mutex_lock(&c->mu);
-	if (slot_find(c, item) < 0 && (k = slot_evict(c)) >= 0) {
+	if (slot_find(c, key) < 0 && (k = slot_evict(c)) >= 0) {
 		c->slot[k].state = SLOT_QUEUED;
-		c->slot[k].item = item;
+		c->slot[k].key = key;
 		c->slot[k].path = xstrdup(path);
 		c->slot[k].stamp = ++c->clock;
 		pthread_cond_signal(&c->wake);
@@ -185,20 +185,20 @@ void imgcache_prefetch(struct imgcache *c, uint32_t item, const char *path)
 	pthread_mutex_unlock(&c->mu);
 }
 
-int imgcache_get(struct imgcache *c, uint32_t item, const char *path,
+int imgcache_get(struct imgcache *c, uint64_t key, const char *path,
 		 const struct image **img, struct err *e)
 {
 	int k, rc = 0;
 
 	pthread_mutex_lock(&c->mu);
 	c->pinned = -1;
-	k = slot_find(c, item);
+	k = slot_find(c, key);
 	if (k < 0) {
 		/* Six slots, one busy at most: one can always be reused. */
 		k = slot_evict(c);
 		if (k < 0)
 			fatal("image cache: no free slot");
-		c->slot[k].item = item;
+		c->slot[k].key = key;
 		c->slot[k].path = xstrdup(path ? path : "");
 		c->slot[k].state = SLOT_QUEUED;
 	}

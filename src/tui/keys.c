@@ -38,6 +38,9 @@ static const struct action_info actions[ACT_COUNT] = {
 	[ACT_ANNOTATORS] = { "annotators", "annotator audit" },
 	[ACT_NOISE] = { "noise", "noise matrix (given x true)" },
 	[ACT_RUNS] = { "runs", "training run history" },
+	[ACT_RETRAIN] = { "retrain", "retrain on the current labels (options "
+			  "first), or cancel a retrain" },
+	[ACT_YES] = { "yes", "answer yes: start the retrain, cancel it" },
 	[ACT_HELP] = { "help", "this help" },
 	[ACT_CONTRAST_UP] = { "contrast-up", "more contrast (narrower window)" },
 	[ACT_CONTRAST_DOWN] = { "contrast-down", "less contrast (wider window)" },
@@ -85,6 +88,8 @@ static const struct {
 	{ 'A', ACT_ANNOTATORS, 0 },
 	{ 'm', ACT_NOISE, 0 },
 	{ 'r', ACT_RUNS, 0 },
+	{ 'R', ACT_RETRAIN, 0 },
+	{ 'y', ACT_YES, 0 },
 	{ '?', ACT_HELP, 0 }, { KEYS_F1, ACT_HELP, 0 },
 	{ 'c', ACT_CONTRAST_UP, 0 },
 	{ 'C', ACT_CONTRAST_DOWN, 0 },

@@ -7,11 +7,11 @@
 #include "relabel/screen.h"
 
 /* FNV-1a over what decides an image's rendering; never 0. */
-static uint64_t render_key(const struct tui *t, uint32_t item, int w, int h)
+static uint64_t render_key(const struct tui *t, int64_t id, int w, int h)
 {
 	const struct preview_view *v = &t->view;
-	int parts[] = { (int)item, w, h, t->preview, v->invert, v->zoom,
-			t->cell_w, t->cell_h };
+	int64_t parts[] = { id, w, h, t->preview, v->invert, v->zoom,
+			    t->cell_w, t->cell_h };
 	float fl[] = { v->level, v->width };
 	uint64_t k = 0xcbf29ce484222325ULL;
 	const unsigned char *p = (const unsigned char *)parts;
@@ -52,11 +52,11 @@ static int panel_render(const struct tui *t, const struct image *img,
 	return preview_render(img, &t->view, pw, ph, out);
 }
 
-static void panel_cells(struct tui *t, uint32_t item, const struct image *img,
+static void panel_cells(struct tui *t, int64_t id, const struct image *img,
 			int y, int x, int h, int w)
 {
 	int blocks = t->preview == PREVIEW_BLOCKS, ox, oy;
-	uint64_t key = render_key(t, item, w, h);
+	uint64_t key = render_key(t, id, w, h);
 
 	if (t->cells_key != key) {
 		struct image r;
@@ -85,11 +85,11 @@ static void panel_cells(struct tui *t, uint32_t item, const struct image *img,
 	}
 }
 
-static void panel_sixel(struct tui *t, uint32_t item, const struct image *img,
+static void panel_sixel(struct tui *t, int64_t id, const struct image *img,
 			int y, int x, int h, int w)
 {
 	struct tui_sixel *s = &t->want;
-	uint64_t key = render_key(t, item, w, h);
+	uint64_t key = render_key(t, id, w, h);
 	struct image r = { 0 };
 	struct err e;
 
@@ -124,9 +124,8 @@ static void panel_caption(struct tui *t, const struct image *img, int y,
 		    (double)v->width, v->invert ? " inverted" : "", v->zoom);
 }
 
-void preview_panel_draw(struct tui *t, uint32_t item,
-			const struct item_detail *d, int y, int x, int h,
-			int w)
+void preview_panel_draw(struct tui *t, const struct item_detail *d, int y,
+			int x, int h, int w)
 {
 	const struct image *img;
 	struct err e;
@@ -140,14 +139,14 @@ void preview_panel_draw(struct tui *t, uint32_t item,
 			     d->path);
 		return;
 	}
-	if (imgcache_get(t->images, item, d->path, &img, &e)) {
+	if (imgcache_get(t->images, (uint64_t)d->id, d->path, &img, &e)) {
 		draw_wrapped(t, y, x + 1, w - 2, h, STYLE_ERROR, "image", 6,
 			     e.msg);
 		return;
 	}
 	panel_caption(t, img, y + h - 1, x + 1, w - 2);
 	if (t->preview == PREVIEW_SIXEL)
-		panel_sixel(t, item, img, y, x, h - 1, w);
+		panel_sixel(t, d->id, img, y, x, h - 1, w);
 	else
-		panel_cells(t, item, img, y, x, h - 1, w);
+		panel_cells(t, d->id, img, y, x, h - 1, w);
 }

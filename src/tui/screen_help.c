@@ -78,6 +78,12 @@ static void help_build(struct help_screen *h, const struct tui *t)
 	help_add(&h->l, xstrdup("Every decision is committed to the project "
 				"file before the screen moves on; undo and "
 				"redo are entries of the review log too."));
+	help_add(&h->l, xstrdup("A retrain runs in the background on the "
+				"current labels; when it is stored the queue "
+				"is re-ranked, the item on screen kept."));
+	help_add(&h->l, xstrdup("Marks in the queue: * relabelled, = "
+				"confirmed, @ on another reviewer's screen "
+				"(skipped), ! disputed between reviewers."));
 }
 
 static void help_draw(struct screen *sc, struct tui *t)

@@ -15,10 +15,13 @@ struct qscreen {
 	struct screen sc;
 	int have;			/* det holds item det_item */
 	uint32_t det_item;
+	uint64_t det_gen;		/* s->generation det_item is of */
 	struct item_detail det;
 	char *det_err;
+	char *dispute;			/* "ann bag, bob coat", or NULL */
 	int list_h;			/* rows of the list, for paging */
 	uint32_t ahead[NPREFETCH];	/* last items prefetched */
+	uint64_t ahead_gen;		/* s->generation they are of */
 	char title[256];
 };
 
@@ -37,6 +40,8 @@ static int suggestion(const struct session *s, uint32_t i)
 	const struct rank_output *o = &s->a.out;
 	int y = s->a.items.label[i];
 
+	if (s->loading)
+		return s->first_suggested ? s->first_suggested[i] : -1;
 	if (o->has_model && o->cl.issue[i])
 		return o->cl.suggested[i];
 	if (o->has_model && o->sc.argmax[i] >= 0 && o->sc.argmax[i] != y)
@@ -61,8 +66,15 @@ static void qs_row(struct tui *t, int y, int w, size_t r, int idw, int lw)
 	if (total)
 		snprintf(votes, sizeof votes, "%u/%u", agree, total);
 	else
-		snprintf(votes, sizeof votes, "-");
-	if (s->a.items.reviewed[i])
+		snprintf(votes, sizeof votes, s->loading ? "..." : "-");
+
+	/* One mark: disputed, then on another reviewer's screen, then
+	 * decided (changed or confirmed). */
+	if (s->flags[i] & SESSION_DISPUTED)
+		mark = '!';
+	else if (session_leased(s, i))
+		mark = '@';
+	else if (s->a.items.reviewed[i])
 		mark = label != s->a.items.given[i] ? '*' : '=';
 	if (r == t->row)
 		st = STYLE_CURSOR;
@@ -113,27 +125,48 @@ static void qs_forget(struct qscreen *q)
 	if (q->have && !q->det_err)
 		item_detail_free(&q->det);
 	free(q->det_err);
-	q->det_err = NULL;
+	free(q->dispute);
+	q->det_err = q->dispute = NULL;
 	q->have = 0;
 }
 
+/* "ann bag, bob coat" from the disputed decisions on item i. */
+static char *qs_dispute(struct tui *t, uint32_t i)
+{
+	struct dispute *d;
+	struct strbuf b;
+	size_t n;
+	struct err e;
+
+	if (session_dispute(&t->s, i, &d, &n, &e) || n == 0)
+		return NULL;
+	strbuf_init(&b);
+	for (size_t k = 0; k < d[0].n; k++)
+		strbuf_addf(&b, "%s%s %s", k ? ", " : "", d[0].reviewer[k],
+			    tui_class(t, d[0].labels[k]));
+	disputes_free(d, n);
+	return strbuf_take(&b);
+}
+
 /* The item under the cursor, read once when the cursor reaches it (and
- * again after a decision changed it). */
+ * again after a decision changed it, or the queue was reloaded). */
 static const struct item_detail *qs_detail(struct tui *t,
 					      struct qscreen *q,
 					      uint32_t i)
 {
 	struct err e;
 
-	if (q->have && q->det_item == i)
+	if (q->have && q->det_item == i && q->det_gen == t->s.generation)
 		return q->det_err ? NULL : &q->det;
 	qs_forget(q);
 	q->have = 1;
 	q->det_item = i;
+	q->det_gen = t->s.generation;
 	if (store_item_get(t->s.st, t->s.a.items.id[i], &q->det, &e)) {
 		q->det_err = xstrdup(e.msg);
 		return NULL;
 	}
+	q->dispute = qs_dispute(t, i);
 	return &q->det;
 }
 
@@ -142,6 +175,11 @@ static void qs_prefetch(struct tui *t, struct qscreen *q)
 {
 	struct session *s = &t->s;
 
+	if (q->ahead_gen != s->generation) {
+		for (size_t k = 0; k < NPREFETCH; k++)
+			q->ahead[k] = UINT32_MAX;
+		q->ahead_gen = s->generation;
+	}
 	for (size_t k = 0; k < NPREFETCH; k++) {
 		long r = (long)t->row + prefetch_rows[k];
 		struct item_detail d;
@@ -155,7 +193,7 @@ static void qs_prefetch(struct tui *t, struct qscreen *q)
 			continue;
 		q->ahead[k] = i;
 		if (store_item_get(s->st, s->a.items.id[i], &d, &e) == 0) {
-			imgcache_prefetch(t->images, i, d.path);
+			imgcache_prefetch(t->images, (uint64_t)d.id, d.path);
 			item_detail_free(&d);
 		}
 	}
@@ -185,7 +223,8 @@ static void qs_draw(struct screen *sc, struct tui *t)
 	qs_list(t, q, lw);
 	mvvline(1, lw, ACS_VLINE, t->rows - 2);
 	if (s->nview == 0) {
-		draw_str(t, 3, 2, lw - 4, STYLE_DIM, s->norder ?
+		draw_str(t, 3, 2, lw - 4, STYLE_DIM, s->loading ?
+			 "reading and ranking the project..." : s->norder ?
 			 "no items here: esc leaves the sub-queue, f changes "
 			 "the filter" : "every item of this queue is reviewed; "
 			 "o picks another order");
@@ -198,22 +237,82 @@ static void qs_draw(struct screen *sc, struct tui *t)
 			     q->det_err);
 		return;
 	}
-	preview_panel_draw(t, i, d, 1, lw + 1, ph, rw);
+	preview_panel_draw(t, d, 1, lw + 1, ph, rw);
 	mvhline(1 + ph, lw + 1, ACS_HLINE, rw);
-	detail_draw(t, i, d, 2 + ph, lw + 2, t->rows - 3 - ph, rw - 2);
+	detail_draw(t, i, d, q->dispute, 2 + ph, lw + 2, t->rows - 3 - ph,
+		    rw - 2);
 	qs_prefetch(t, q);
+}
+
+/* The first row from r on, stepping by dir, that is free to offer:
+ * not leased by another reviewer (and with skip_done, not decided); -1
+ * when none is.  An item just taken by another counts as leased. */
+static long qs_free_row(struct tui *t, long r, int dir, int skip_done)
+{
+	struct session *s = &t->s;
+	long n = (long)s->nview;
+	struct err e;
+
+	for (; r >= 0 && r < n; r += dir) {
+		uint32_t i = s->view[r];
+
+		if (session_leased(s, i) || (skip_done && s->a.items.reviewed[i]))
+			continue;
+		/* Without a lease (the file busy) the item is still shown. */
+		if (session_hold(s, i, session_now(), &e) != 1)
+			return r;
+	}
+	return -1;
+}
+
+void tui_land(struct tui *t, long r, int dir, int skip_done)
+{
+	struct session *s = &t->s;
+	long n = (long)s->nview, got;
+	struct err e;
+	int newer = 0;
+
+	if (session_sync(s, &newer, &e))
+		tui_msg(t, "cannot read what other reviewers did: %s", e.msg);
+	else if (newer && session_load_start(s, &e))
+		tui_msg(t, "cannot read the newer run: %s", e.msg);
+	if (n == 0)
+		return;
+	r = r < 0 ? 0 : r >= n ? n - 1 : r;
+	got = qs_free_row(t, r, dir, skip_done);
+	if (got >= 0) {
+		t->row = (size_t)got;
+		return;
+	}
+	tui_msg(t, "the items %s are on other reviewers' screens%s",
+		dir > 0 ? "below" : "above", skip_done ? " or decided" : "");
+
+	/* Trying the others gave up the lease on the item shown. */
+	if (!skip_done && t->row < s->nview)
+		session_hold(s, s->view[t->row], session_now(), &e);
 }
 
 /* Moves the cursor by delta rows, within the view. */
 static void qs_move(struct tui *t, long delta)
 {
-	long r = (long)t->row + delta, n = (long)t->s.nview;
+	tui_land(t, (long)t->row + delta, delta < 0 ? -1 : 1, 0);
+}
 
-	if (r >= n)
-		r = n - 1;
-	if (r < 0)
-		r = 0;
-	t->row = (size_t)r;
+/* Moves on after a decision to the next row nobody holds or decided;
+ * 0 when there is none. */
+static int qs_next_free(struct tui *t)
+{
+	char *msg = t->msg ? xstrdup(t->msg) : NULL;
+	size_t row = t->row;
+
+	tui_land(t, (long)t->row + 1, 1, 1);
+
+	/* The decision's message stays: landing may only complain. */
+	if (msg) {
+		tui_msg(t, "%s", msg);
+		free(msg);
+	}
+	return t->row != row;
 }
 
 /* Writes a decision on the item under the cursor, then moves on. */
@@ -241,10 +340,14 @@ static void qs_decide(struct tui *t, struct qscreen *q,
 	else
 		tui_msg(t, "%s: confirmed %s (saved)", idc, tui_class(t, before));
 	free(idc);
-	if (t->row + 1 < s->nview)
-		t->row++;
-	else
-		tui_msg(t, "%s; that was the last item of this view", t->msg);
+	if (act != REVIEW_SKIP)
+		retrain_decided(t);
+
+	/* Decided: the lease goes, and the next free item is offered. */
+	session_release(s);
+	if (t->row + 1 < s->nview && qs_next_free(t))
+		return;
+	tui_msg(t, "%s; that was the last free item of this view", t->msg);
 }
 
 static void qs_undo(struct tui *t, struct qscreen *q, int redo)
@@ -267,7 +370,7 @@ static void qs_undo(struct tui *t, struct qscreen *q, int redo)
 	qs_forget(q);
 	r = session_find_row(s, i);
 	if (r >= 0)
-		t->row = (size_t)r;
+		tui_land(t, r, 1, 0);
 	tui_msg(t, "%s %s: now %s (saved)", redo ? "redid" : "undid",
 		session_ext_id(s, i), tui_class(t, s->a.items.label[i]));
 }
@@ -298,8 +401,8 @@ static void qs_search(struct tui *t, int dir, int ask)
 			s->nmatch);
 		return;
 	}
-	t->row = (size_t)r;
 	tui_msg(t, "'%s': %zu matches", s->search, s->nmatch);
+	tui_land(t, r, dir, 0);
 }
 
 /* A class from what was typed: its number, its name, or a unique
@@ -338,6 +441,7 @@ static void qs_filter(struct tui *t)
 	}
 	session_set_filter(&t->s, c);
 	t->row = t->top = 0;
+	tui_land(t, 0, 1, 0);
 	tui_msg(t, c < 0 ? "showing every label" : "showing items labeled %s",
 		tui_class(t, c));
 }
@@ -348,6 +452,7 @@ static void qs_order(struct tui *t)
 
 	session_set_order(&t->s, by);
 	t->row = t->top = 0;
+	tui_land(t, 0, 1, 0);
 	tui_msg(t, "order: %s, %zu items", queue_by_name(by), t->s.nview);
 }
 
@@ -377,12 +482,14 @@ static int qs_back(struct tui *t)
 	if (t->s.sub) {
 		session_leave_sub(&t->s);
 		t->row = t->top = 0;
+		tui_land(t, 0, 1, 0);
 		tui_msg(t, "back to the %s queue", queue_by_name(t->s.by));
 		return 1;
 	}
 	if (t->s.filter >= 0) {
 		session_set_filter(&t->s, -1);
 		t->row = t->top = 0;
+		tui_land(t, 0, 1, 0);
 		tui_msg(t, "showing every label");
 		return 1;
 	}
@@ -396,13 +503,20 @@ static int qs_key(struct screen *sc, struct tui *t, enum action act,
 	long page = q->list_h > 1 ? q->list_h - 1 : 1;
 	int empty = t->s.nview == 0;
 
+	/* These need the whole project read and ranked. */
+	if (t->s.loading && (act == ACT_SEARCH || act == ACT_FILTER ||
+			     act == ACT_ORDER)) {
+		tui_msg(t, "still reading the project; %s in a moment",
+			keys_action_name(act));
+		return 1;
+	}
 	switch (act) {
 	case ACT_DOWN: qs_move(t, 1); return 1;
 	case ACT_UP: qs_move(t, -1); return 1;
 	case ACT_PAGE_DOWN: qs_move(t, page); return 1;
 	case ACT_PAGE_UP: qs_move(t, -page); return 1;
-	case ACT_TOP: t->row = 0; return 1;
-	case ACT_BOTTOM: qs_move(t, (long)t->s.nview); return 1;
+	case ACT_TOP: tui_land(t, 0, 1, 0); return 1;
+	case ACT_BOTTOM: tui_land(t, (long)t->s.nview - 1, -1, 0); return 1;
 	case ACT_LABEL:
 		if (arg > t->s.a.classes.n)
 			tui_msg(t, "no class %d: the project has %d", arg,

@@ -5,11 +5,9 @@
 
 #include "relabel/mem.h"
 #include "relabel/session.h"
+#include "session_int.h"
 
-/* The random queue's seed: the same audit sample every time it opens. */
-#define SESSION_SEED 0x5eed5eedULL
-
-static void session_build_view(struct session *s)
+void session_build_view(struct session *s)
 {
 	const struct item_table *t = &s->a.items;
 	const uint32_t *src = s->sub ? s->sub : s->order;
@@ -32,41 +30,29 @@ static void session_build_view(struct session *s)
 int session_open(struct session *s, const char *path, const char *reviewer,
 		 enum queue_by by, struct err *e)
 {
-	size_t n;
-
 	memset(s, 0, sizeof *s);
 	if (!reviewer || !*reviewer)
 		return err_set(e, "who is reviewing? give --reviewer NAME (or "
 			       "set $USER)");
 	if (store_open(path, 0, &s->st, e))
 		return -1;
-	if (analysis_load(s->st, &s->a, e)) {
-		store_close(s->st);
-		s->st = NULL;
-		return -1;
-	}
-	n = s->a.items.n;
-	if (n == 0) {
-		session_close(s);
-		return err_set(e, "%s: the project has no items; add them with "
-			       "relabel import", path);
-	}
 	s->reviewer = xstrdup(reviewer);
 	s->seed = SESSION_SEED;
 	s->filter = -1;
-	s->order = xmalloc((n + 1) * sizeof *s->order);
-	s->view = xmalloc((n + 1) * sizeof *s->view);
-	s->in_view = xmalloc(n + 1);
-	for (size_t i = 0; i < n; i++)
-		s->changed += s->a.items.label[i] != s->a.items.given[i];
-	session_set_order(s, by);
+	s->by = by;
+	if (session_first(s, e) || session_load_start(s, e)) {
+		session_close(s);
+		return -1;
+	}
 	return 0;
 }
 
 void session_close(struct session *s)
 {
+	session_load_stop(s);
 	if (s->st) {
-		analysis_free(&s->a);
+		session_release(s);
+		session_analysis_free(s);
 		store_close(s->st);
 	}
 	free(s->reviewer);
@@ -80,16 +66,44 @@ void session_close(struct session *s)
 	free(s->redo.c);
 	free(s->search);
 	free(s->match);
-	for (size_t k = 0; k < SESSION_ID_CACHE; k++)
-		free(s->ids[k].ext_id);
+	free(s->flags);
+	free(s->others);
+	session_ids_clear(s);
 	memset(s, 0, sizeof *s);
+}
+
+void session_ids_clear(struct session *s)
+{
+	for (size_t k = 0; k < SESSION_ID_CACHE; k++) {
+		free(s->ids[k].ext_id);
+		s->ids[k].ext_id = NULL;
+	}
 }
 
 void session_set_order(struct session *s, enum queue_by by)
 {
+	session_set_order_keep(s, by, -1);
+}
+
+void session_set_order_keep(struct session *s, enum queue_by by, long item)
+{
 	s->by = by;
+	if (s->loading)
+		return;
 	s->norder = queue_order(&s->a.in, &s->a.out, by, 0, s->seed,
 				s->order);
+
+	/* The item kept goes first; the rest keep their order. */
+	if (item >= 0) {
+		size_t k = 0;
+
+		while (k < s->norder && s->order[k] != (uint32_t)item)
+			k++;
+		if (k == s->norder)
+			s->norder++;
+		memmove(s->order + 1, s->order, k * sizeof *s->order);
+		s->order[0] = (uint32_t)item;
+	}
 	session_leave_sub(s);
 }
 
@@ -208,9 +222,7 @@ const char *session_ext_id(struct session *s, uint32_t item)
 	return s->ids[slot].ext_id;
 }
 
-/* Sets item i's label and reviewed state in memory, keeping the counts. */
-static void session_apply(struct session *s, uint32_t i, int label,
-			  int reviewed)
+void session_apply(struct session *s, uint32_t i, int label, int reviewed)
 {
 	struct item_table *t = &s->a.items;
 

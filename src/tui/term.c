@@ -106,7 +106,7 @@ void term_cell_pixels(int fd, int *w, int *h)
 /* After an ESC: a lone escape, an Alt-key (the key comes next), or a
  * control sequence curses did not know, such as a late answer to the
  * device attributes query, which must not turn into keys. */
-static int term_after_esc(void)
+static int term_after_esc(int wait_ms)
 {
 	wint_t ch;
 	int r;
@@ -114,14 +114,14 @@ static int term_after_esc(void)
 	nodelay(stdscr, TRUE);
 	r = get_wch(&ch);
 	if (r == ERR) {
-		nodelay(stdscr, FALSE);
+		wtimeout(stdscr, wait_ms);
 		return KEYS_ESC;
 	}
 	if (r == OK && ch == '[') {
 		/* Parameters and intermediates up to the final byte. */
 		while (get_wch(&ch) == OK && !(ch >= 0x40 && ch <= 0x7E))
 			;
-		nodelay(stdscr, FALSE);
+		wtimeout(stdscr, wait_ms);
 		return TERM_NO_KEY;
 	}
 	/* The key after an Alt comes back as a key of its own. */
@@ -129,7 +129,7 @@ static int term_after_esc(void)
 		ungetch((int)ch);
 	else
 		unget_wch(ch);
-	nodelay(stdscr, FALSE);
+	wtimeout(stdscr, wait_ms);
 	return KEYS_ESC;
 }
 
@@ -155,10 +155,13 @@ static int term_function_key(wint_t ch)
 	return TERM_NO_KEY;
 }
 
-int term_read_key(void)
+int term_read_key(int wait_ms)
 {
 	wint_t ch;
-	int r = get_wch(&ch);
+	int r;
+
+	wtimeout(stdscr, wait_ms);
+	r = get_wch(&ch);
 
 	if (r == ERR)
 		return TERM_NO_KEY;
@@ -169,7 +172,7 @@ int term_read_key(void)
 	if (ch == 127 || ch == 8)
 		return KEYS_BACKSPACE;
 	if (ch == 27)
-		return term_after_esc();
+		return term_after_esc(wait_ms);
 	return (int)ch;
 }
 

@@ -5,8 +5,12 @@ one's screen is out), and prints the figures:
     review_drive.py RELABEL PROJECT TRACE
 
 Lines printed: "first-paint-internal MS", "first-paint-external MS" (from
-fork to the trace line, as a user would wait), "loaded MS", then per key
-kind "key KIND N median-internal-MS median-external-MS", "maxrss KB"."""
+fork to the trace line, as a user would wait), "first-rows N" (queue rows
+on that first screen: from the stored ranking, or 0 while the project is
+read), "loaded-internal MS" and "loaded-external MS" (the whole project
+read and ranked, the full queue on screen), then per key kind "key KIND N
+median-internal-MS median-external-MS", "maxrss KB".  Keys are sent once
+the full queue is on screen."""
 import os
 import pty
 import select
@@ -61,7 +65,10 @@ first = wait_for(lambda ls: [l for l in ls if l.startswith("first-paint")])
 external_first = (time.monotonic() - t0) * 1e3
 print("first-paint-internal", first[0].split()[1])
 print("first-paint-external %.1f" % external_first)
-print([l for l in lines() if l.startswith("loaded")][0])
+print("first-rows", first[0].split()[2] if len(first[0].split()) > 2 else 0)
+loaded = wait_for(lambda ls: [l for l in ls if l.startswith("loaded")])
+print("loaded-internal", loaded[0].split()[1])
+print("loaded-external %.1f" % ((time.monotonic() - t0) * 1e3))
 
 kinds = [("down (j)", b"j", 200), ("page down", b"\x1b[6~", 40),
          ("relabel (commit)", None, 40), ("undo (commit)", b"u", 20)]
