@@ -11,12 +11,14 @@
 #   V=1 shows full commands
 
 CC ?= cc
+comma := ,
 PREFIX ?= /usr/local
 DESTDIR ?=
 DEMO ?= fashion
 
 ifdef SANITIZE
-BUILD := build/sanitize
+# One folder per sanitizer set: their objects must never mix.
+BUILD := build/sanitize-$(subst $(comma),-,$(SANITIZE))
 SANFLAGS := -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
 else
 BUILD := build
@@ -80,9 +82,11 @@ test: deps
 	@$(MAKE) --no-print-directory check-build
 	@BUILD=$(BUILD) tests/run.sh
 
+# The threads (retrain worker, background loading, image prefetch) under
+# ThreadSanitizer: the unit tests and the screen tests that drive them.
 tsan:
 	@$(MAKE) --no-print-directory SANITIZE=thread check-build
-	@BUILD=build/sanitize tests/run.sh unit
+	@BUILD=build/sanitize-thread tests/run.sh unit tui
 
 run: deps all
 	@tools/demo.sh $(BUILD)/relabel $(DEMO)

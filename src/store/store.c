@@ -11,6 +11,9 @@
 #include "relabel/mem.h"
 #include "store_int.h"
 
+/* store_migrate's answer for an older project opened read-only. */
+#define STORE_NEEDS_UPGRADE (-2)
+
 /* "RLBL": marks a SQLite file as a relabel project. */
 #define STORE_APP_ID 0x524c424c
 
@@ -217,7 +220,8 @@ static int store_migrate(struct store *st, int flags, struct err *e)
 	if (version < STORE_SCHEMA_VERSION && readonly) {
 		err_set(e, "%s: the project needs upgrading and is opened read-only; "
 			"open it once with write access", st->path);
-		goto fail;
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+		return STORE_NEEDS_UPGRADE;
 	}
 	for (; version < STORE_SCHEMA_VERSION; version++) {
 		char sql[64];
@@ -288,8 +292,8 @@ int store_publish(const char *bulk_path, const char *path, struct err *e)
 	return rc;
 }
 
-int store_open(const char *path, int flags, struct store **out,
-	       struct err *e)
+static int store_open_once(const char *path, int flags, struct store **out,
+			   struct err *e)
 {
 	int readonly = flags & STORE_READONLY;
 	int oflags = readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
@@ -328,15 +332,36 @@ int store_open(const char *path, int flags, struct store **out,
 		store_close(st);
 		return -1;
 	}
-	if (store_configure(st, flags, e) || store_migrate(st, flags, e)) {
+	int rc = store_configure(st, flags, e);
+
+	if (rc == 0)
+		rc = store_migrate(st, flags, e);
+	if (rc) {
 		if (strstr(e->msg, "file is not a database"))
 			err_set(e, "%s: not a relabel project (not an SQLite "
 				"database)", path);
 		store_close(st);
-		return -1;
+		return rc;
 	}
 	*out = st;
 	return 0;
+}
+
+int store_open(const char *path, int flags, struct store **out,
+	       struct err *e)
+{
+	struct store *rw;
+	int rc = store_open_once(path, flags, out, e);
+
+	/* A project from an older relabel is upgraded even by a reader,
+	 * when the file may be written. */
+	if (rc != STORE_NEEDS_UPGRADE)
+		return rc ? -1 : 0;
+	if (access(path, W_OK) != 0 ||
+	    store_open_once(path, flags & ~STORE_READONLY, &rw, e) != 0)
+		return -1;
+	store_close(rw);
+	return store_open_once(path, flags, out, e) ? -1 : 0;
 }
 
 int store_set_cache(struct store *st, int kib, struct err *e)

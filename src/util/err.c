@@ -23,7 +23,8 @@ int err_set(struct err *e, const char *fmt, ...)
 
 int err_prefix(struct err *e, const char *fmt, ...)
 {
-	char head[512], old[sizeof e->msg];
+	char head[512];
+	size_t hl, ol, room;
 	va_list ap;
 
 	if (!e)
@@ -31,8 +32,17 @@ int err_prefix(struct err *e, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(head, sizeof head, fmt, ap);
 	va_end(ap);
-	memcpy(old, e->msg, sizeof old);
-	snprintf(e->msg, sizeof e->msg, "%s: %s", head, old);
+	/* "head: old", cutting the old message short rather than the new head */
+	room = sizeof e->msg - 1;
+	hl = strlen(head);
+	ol = strnlen(e->msg, room);
+	if (hl + 2 + ol > room)
+		ol = room - hl - 2;
+	memmove(e->msg + hl + 2, e->msg, ol);
+	memcpy(e->msg, head, hl);
+	e->msg[hl] = ':';
+	e->msg[hl + 1] = ' ';
+	e->msg[hl + 2 + ol] = '\0';
 	return -1;
 }
 

@@ -7,9 +7,11 @@
 
 void dense_init(struct dense *m, size_t rows, size_t cols)
 {
+	size_t n = rows * cols;
+
 	m->rows = rows;
 	m->cols = cols;
-	m->v = xcalloc(rows * cols ? rows * cols : 1, sizeof *m->v);
+	m->v = xcalloc(n ? n : 1, sizeof *m->v);
 }
 
 void dense_free(struct dense *m)
