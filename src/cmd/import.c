@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "relabel/analysis.h"
 #include "relabel/cli.h"
 #include "relabel/cmd.h"
 #include "relabel/featcache.h"
@@ -562,41 +563,68 @@ static int import_check_probs(struct import *im, const struct dense *p,
 	return 0;
 }
 
+/* Imported probabilities are ranked like a trained run's, so that the
+ * review queue and its first screen read the ranking straight from the
+ * run. */
 static int import_probs(struct import *im, struct err *e)
 {
 	struct dense p = { 0 };
-	unsigned char *oos;
+	struct item_table t;
+	struct ranking rk;
+	unsigned char *flag;
+	float *probs;
+	size_t k = im->classes.n;
 	int rc;
 
 	if (npy_load(im->probs_path, &p, e))
 		return -1;
-	if (import_check_probs(im, &p, e)) {
+	if (import_check_probs(im, &p, e) || store_items_load(im->st, &t, e)) {
 		dense_free(&p);
 		return -1;
 	}
-	oos = xmalloc(im->n + 1);
-	memset(oos, 1, im->n + 1);
-	struct run_record run = {
-		.method = "imported",
-		.params = "{}",
-		.nclass = im->classes.n,
-		.n = im->n,
-		.item = im->row_id,
-		.probs = p.v,
-		.oos = oos,
-		.noise_rate = -1,
-	};
+	/* Rows follow the items file; the ranking follows the store's ids. */
+	probs = xmalloc((t.n ? t.n : 1) * k * sizeof *probs);
+	for (size_t i = 0; i < im->n; i++) {
+		long at = item_table_find(&t, im->row_id[i]);
+
+		memcpy(probs + (size_t)at * k, p.v + i * k, k * sizeof *probs);
+	}
+	dense_free(&p);
+	flag = xmalloc(t.n + 1);
+	memset(flag, 1, t.n + 1);
+	if (analysis_rank(im->st, &t, (int)k, probs, flag, &rk, e)) {
+		free(flag);
+		free(probs);
+		item_table_free(&t);
+		return -1;
+	}
+
 	cJSON *o = cJSON_CreateObject();
 
 	cJSON_AddStringToObject(o, "file", im->probs_path);
 	char *params = cJSON_PrintUnformatted(o);
+	struct run_record run = {
+		.method = "imported",
+		.params = params,
+		.nclass = (int)k,
+		.n = t.n,
+		.item = t.id,
+		.probs = probs,
+		.oos = flag,
+		.suspicion = rk.suspicion,
+		.issue = rk.issue,
+		.suggested = rk.suggested,
+		.noise_rate = rk.noise_rate,
+		.noise = rk.noise,
+	};
 
-	run.params = params;
 	rc = store_run_save(im->st, &run, NULL, e);
 	cJSON_free(params);
 	cJSON_Delete(o);
-	free(oos);
-	dense_free(&p);
+	ranking_free(&rk);
+	free(flag);
+	free(probs);
+	item_table_free(&t);
 	return rc;
 }
 

@@ -233,6 +233,28 @@ for r in rows:
 print("\n".join(bad[:5])); sys.exit(1 if bad else 0)
 ' "$TMP/probs.npy" "$S/fashion/items.csv" "$TMP/rank_p.out"
 
+# The imported run carries its ranking, as a trained run does, so the
+# review screen's first page reads it without ranking again.
+sql "$pdb" "select i.ext_id, s.suspicion, s.issue from scores s
+	join items i on i.id=s.item where s.run=1" > "$TMP/stored_p.txt"
+py_check "--probs: the run stores the ranking rank prints" '
+import csv, sys
+stored = {}
+for line in open(sys.argv[1]):
+    ext, susp, issue = line.rstrip("\n").split("|")
+    stored[ext] = (susp, issue)
+bad = []
+rows = list(csv.DictReader(open(sys.argv[2], newline="")))
+if len(stored) != len(rows): bad.append("%d stored, %d ranked" % (len(stored), len(rows)))
+for r in rows:
+    susp, issue = stored.get(r["id"], ("", ""))
+    if susp == "" or abs(float(susp) - float(r["score"])) > 1e-5:
+        bad.append("%s: stored %r, rank %s" % (r["id"], susp, r["score"]))
+    if issue != r["issue"]:
+        bad.append("%s: stored issue %r, rank %s" % (r["id"], issue, r["issue"]))
+print("\n".join(bad[:5])); sys.exit(1 if bad else 0)
+' "$TMP/stored_p.txt" "$TMP/rank_p.out"
+
 # Votes only: suspicion is (q + d/2) / 1.5 with q the Dawid-Skene doubt
 # of the label and d the vote entropy over log C (queue.h).
 db=$TMP/fashion.db
