@@ -53,7 +53,7 @@ static const struct {
 	[F_LR] = { "lr", "learning rate", 1e-9, 10 },
 	[F_BATCH] = { "batch", "mini-batch size", 1, 65536 },
 	[F_SEED] = { "seed", "random seed", 0, 2147483647 },
-	[F_THREADS] = { "threads", "OpenBLAS threads (0: the CPUs less one)",
+	[F_THREADS] = { "threads", "training threads (0: the CPUs less one)",
 			0, 256 },
 	[F_SIZE] = { "image-size", "images resized to SxS", 1, 1024 },
 };
