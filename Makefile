@@ -84,9 +84,16 @@ test: deps
 
 # The threads (retrain worker, background loading, image prefetch) under
 # ThreadSanitizer: the unit tests and the screen tests that drive them.
+# Reports go to files, so that one from the screen under tmux is seen too.
+TSAN_DIR = build/sanitize-thread
 tsan:
 	@$(MAKE) --no-print-directory SANITIZE=thread check-build
-	@BUILD=build/sanitize-thread tests/run.sh unit tui
+	@rm -f $(TSAN_DIR)/report.*
+	@TSAN_OPTIONS="log_path=$(CURDIR)/$(TSAN_DIR)/report $${TSAN_OPTIONS:-}" \
+		BUILD=$(TSAN_DIR) tests/run.sh unit tui; rc=$$?; \
+	if ls $(TSAN_DIR)/report.* > /dev/null 2>&1; then \
+		echo "ThreadSanitizer reports:"; head -40 $(TSAN_DIR)/report.*; \
+		exit 1; fi; exit $$rc
 
 run: deps all
 	@tools/demo.sh $(BUILD)/relabel $(DEMO)

@@ -23,6 +23,19 @@
  * With mixup (dense input), the batch is mixed before both nets see it
  * and the selection ranks the mixed samples; a mixed sample counts as
  * trusted only when both of its sources are.
+ *
+ * Each net's forward pass on the whole batch gives both the losses that
+ * rank and the activations its step needs: the rows its peer kept are
+ * packed together and the backward pass runs on them alone.
+ *
+ * Threads (train_opts.threads; 0 takes OpenBLAS's count).  A pair with
+ * two or more threads gives each net half of them, and the nets run
+ * side by side, meeting twice a batch (batch gathered; both nets'
+ * losses known).  Threads that share one net split every layer's
+ * columns.  Every dense product is a single-threaded cblas_sgemm on
+ * the thread's share: OpenBLAS is set to one thread from coteach_init
+ * to coteach_free, which restores its count.  The split depends only on
+ * the thread count, so a run repeats bit for bit at the same count.
  */
 #ifndef RELABEL_COTEACH_H
 #define RELABEL_COTEACH_H
@@ -46,25 +59,20 @@ size_t coteach_select(const float *loss, const unsigned char *trusted,
 		      size_t n, float rate, unsigned char *keep,
 		      uint64_t *scratch);
 
+struct coteach_run;	/* batch buffers, selection state, threads */
+
 /* A model in training and everything its steps reuse. */
 struct coteach {
 	int nnet;			/* 2: co-teaching pair, 1: standard */
+	int nthread;			/* threads sharing every step */
 	struct mlp net[2];
 	struct adam opt[2];
 	struct mlp_work work[2];
 	struct loss_opts loss;
 	const struct train_opts *o;
 	size_t cap;			/* batch rows */
-	float *xb, *xb2;		/* [cap, nin] batch input, mixup partners */
-	uint32_t *rows2;		/* [cap] mixup partners' rows */
-	int *ya, *yb;			/* [cap] labels (yb: mixup partners) */
-	unsigned char *tr;		/* [cap] trusted */
-	float *loss_v[2];		/* [cap] per-net sample losses */
-	float *w;			/* [cap] loss weights of one step */
-	unsigned char *keep[2];		/* [cap] chosen by net k for its peer */
-	uint64_t *scratch;		/* [cap] */
-	struct rng rng;			/* batch order and mixup */
-	long step;
+	long step;			/* batches taken */
+	struct coteach_run *run;	/* owned (coteach.c) */
 };
 
 /* Statistics of one epoch (for progress). */
@@ -74,7 +82,8 @@ struct coteach_stats {
 };
 
 /* Sets up a model of the given shape: nets from seed streams, Adam
- * state, buffers for o->batch rows.  Shape is checked (see mlp_init). */
+ * state, buffers for o->batch rows, the threads.  Shape is checked (see
+ * mlp_init). */
 int coteach_init(struct coteach *c, const struct mlp_shape *s, int nnet,
 		 const struct train_opts *o, uint64_t seed, struct err *e);
 void coteach_free(struct coteach *c);
@@ -87,6 +96,11 @@ int coteach_epoch(struct coteach *c, const struct features *x,
 		  const int *label, const unsigned char *trusted,
 		  uint32_t *idx, size_t n, int epoch,
 		  const volatile int *cancel, struct coteach_stats *st);
+
+/* Mean softmax of c's nets on rows idx[0..n) of x (idx NULL: rows
+ * 0..n-1) into probs[n, nclass], row i for idx[i], on c's threads. */
+void coteach_score(struct coteach *c, const struct features *x,
+		   const uint32_t *idx, size_t n, float *probs);
 
 /* Mean softmax of nets[0..nnet) (one shape) on rows idx[0..n) of x
  * (idx NULL: rows 0..n-1), into probs[n, nclass], row i for idx[i].

@@ -12,12 +12,22 @@
  * the same layout.  Saving a model is one write of param; zeroing the
  * gradient is one memset of grad.
  *
+ * The backward pass adds into grad (as PyTorch's .grad): the caller
+ * zeroes it first with mlp_grad_zero, or lets Adam's update clear what
+ * it consumed (adam.h), which saves a pass over the block every step.
+ *
+ * Threads.  The passes are also offered in column blocks of one layer
+ * (mlp_forward_cols, mlp_grad_cols, mlp_delta_cols) so that several
+ * threads can share a net: each block writes only its own columns, so
+ * blocks of one layer may run at once, and a layer's blocks must all
+ * end before the next layer's start.  Running every block of every
+ * layer in order gives the whole pass.
+ *
  * Sparse first layer (text, up to 2^18 or more columns): the product of
  * a CSR row with w[0] is written by hand (a sum of rows of w[0]), and the
  * backward pass writes only the rows of gw[0] whose column occurs in the
- * batch; their indices are listed in mlp_work.touched.  Other rows of
- * gw[0] keep whatever they held.  Memory for such a net is about
- * 4 bytes x in x out for param, the same for grad.
+ * batch; mlp_touch lists them in mlp_work.touched.  Memory for such a
+ * net is about 4 bytes x in x out for param, the same for grad.
  */
 #ifndef RELABEL_MLP_H
 #define RELABEL_MLP_H
@@ -106,8 +116,25 @@ void mlp_forward(const struct mlp *m, struct mlp_work *w,
 		 const struct mlp_batch *b);
 /* Backward pass of the last forward: the caller fills
  * w->delta[m->nlayer] ([n, nclass], d loss / d logits, already scaled
- * for the batch mean) and gets the gradient of every parameter in
- * m->grad (overwritten, not accumulated; see the sparse note above). */
+ * for the batch mean) and the gradient of every parameter is added to
+ * m->grad (see above); a sparse net also gets w->touched. */
 void mlp_backward(struct mlp *m, struct mlp_work *w);
+
+/* The same passes in blocks, for batch b (b->n <= w->cap rows), layer l.
+ * Forward: columns [c0, c1) of layer l's output, act[l+1] (ReLU
+ * included).  Grad: columns [c0, c1) of gw[l] and gb[l], from
+ * delta[l+1] and layer l's input (b itself for l = 0).  Delta (l >= 1):
+ * columns [c0, c1) of delta[l] = delta[l+1] · w[l]^T, ReLU-masked.
+ * A sparse net's layer-0 grad blocks need mlp_touch(w, m, b) first. */
+void mlp_forward_cols(const struct mlp *m, struct mlp_work *w,
+		      const struct mlp_batch *b, int l, int c0, int c1);
+void mlp_grad_cols(struct mlp *m, const struct mlp_work *w,
+		   const struct mlp_batch *b, int l, int c0, int c1);
+void mlp_delta_cols(const struct mlp *m, struct mlp_work *w,
+		    const struct mlp_batch *b, int l, int c0, int c1);
+/* Lists in w->touched the distinct input columns of sparse batch b:
+ * the rows of gw[0] its backward pass writes. */
+void mlp_touch(struct mlp_work *w, const struct mlp *m,
+	       const struct mlp_batch *b);
 
 #endif

@@ -29,9 +29,15 @@
  * Optimizer: AdamW (adam.h) with weight_decay.
  *
  * Deterministic: every random choice (folds, initializations, shuffles,
- * mixup) comes from rng streams derived from seed, so the same inputs,
- * seed and OpenBLAS thread count give bit-identical probabilities.
- * threads sets OpenBLAS's thread count for the whole process.
+ * mixup) comes from rng streams derived from seed, and the work is split
+ * between threads by their count alone, so the same inputs, seed and
+ * threads give bit-identical probabilities.
+ *
+ * Threads: a training runs on `threads` threads of its own (0: as many
+ * as OpenBLAS is set to use), each calling single-threaded OpenBLAS on
+ * its share (coteach.h); OpenBLAS is set to one thread while a model
+ * trains and set back after.  Threads started by the caller's thread
+ * inherit its scheduling priority.
  *
  * Memory: one training at a time, each net holding 16 bytes per
  * parameter (weights, gradient, Adam's two moments).  A text model with
@@ -67,7 +73,7 @@ struct train_opts {
 	float tk_epochs;		/* co-teaching T_k, > 0; 10 */
 	float trusted_weight;		/* loss weight of trusted items; 1 */
 	uint64_t seed;			/* 1 */
-	int threads;			/* OpenBLAS threads, 0 = leave as is */
+	int threads;			/* training threads, 0 = OpenBLAS's */
 };
 
 void train_opts_default(struct train_opts *o);

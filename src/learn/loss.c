@@ -44,6 +44,8 @@ static double loss_lse(const float *z, int k)
 			mx = z[j];
 	for (int j = 0; j < k; j++)
 		s += exp(z[j] - mx);
+	/* The maximum's own term is exp(0) = 1 (k >= 1), so s >= 1. */
+	/* cppcheck-suppress invalidFunctionArg */
 	return mx + log(s);
 }
 

@@ -179,140 +179,192 @@ static void mlp_relu_mask(float *restrict d, const float *restrict a,
 		d[i] = a[i] > 0.0f ? d[i] : 0.0f;
 }
 
-/* z[n, out] = x[n, in] · W[in, out] + b, then ReLU unless last. */
-static void mlp_dense_layer(size_t n, int in, int out, const float *x,
-			    const float *wt, const float *b, float *z,
-			    int relu)
+/* g[0..n) += d[0..n). */
+static void mlp_add(float *restrict g, const float *restrict d, size_t n)
 {
-	for (size_t i = 0; i < n; i++)
-		memcpy(z + i * (size_t)out, b, (size_t)out * sizeof *z);
-	cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)n, out, in,
-		    1.0f, x, in, wt, out, 1.0f, z, out);
-	if (relu)
-		mlp_relu(z, n * (size_t)out);
+	size_t i = 0;
+
+	for (; i + MLP_BLOCK <= n; i += MLP_BLOCK)
+		for (int j = 0; j < MLP_BLOCK; j++)
+			g[i + j] += d[i + j];
+	for (; i < n; i++)
+		g[i] += d[i];
 }
 
-/* z[i] = b + sum over the row's nonzeros of val * W[col], then ReLU. */
-static void mlp_sparse_layer(const struct mlp_batch *bt, int out,
-			     const float *wt, const float *b, float *z,
-			     int relu)
+/* Row i of the sparse batch: its row number in the CSR matrix. */
+static size_t mlp_row(const struct mlp_batch *b, size_t i)
+{
+	return b->idx ? b->idx[i] : b->first + i;
+}
+
+/* z[i][c0..c1) = b + sum over the row's nonzeros of val * W[col]. */
+static void mlp_sparse_fwd(const struct mlp_batch *bt, int out,
+			   const float *wt, const float *b, float *z, int c0,
+			   int c1)
 {
 	const struct csr *s = bt->s;
+	int nc = c1 - c0;
 
 	for (size_t i = 0; i < bt->n; i++) {
-		float *zi = z + i * (size_t)out;
-		size_t r = bt->idx ? bt->idx[i] : bt->first + i;
+		float *zi = z + i * (size_t)out + c0;
+		size_t r = mlp_row(bt, i);
 
-		memcpy(zi, b, (size_t)out * sizeof *zi);
+		memcpy(zi, b + c0, (size_t)nc * sizeof *zi);
 		for (size_t k = s->rowptr[r]; k < s->rowptr[r + 1]; k++)
-			cblas_saxpy(out, s->val[k], wt + (size_t)s->col[k] * out,
-				    1, zi, 1);
-		if (relu)
-			mlp_relu(zi, (size_t)out);
+			cblas_saxpy(nc, s->val[k],
+				    wt + (size_t)s->col[k] * out + c0, 1, zi, 1);
 	}
+}
+
+void mlp_forward_cols(const struct mlp *m, struct mlp_work *w,
+		      const struct mlp_batch *b, int l, int c0, int c1)
+{
+	int in = m->size[l], out = m->size[l + 1], nc = c1 - c0;
+	size_t n = b->n;
+	float *z = w->act[l + 1];
+
+	if (nc <= 0 || n == 0)
+		return;
+	if (l == 0 && m->sparse) {
+		mlp_sparse_fwd(b, out, m->w[0], m->b[0], z, c0, c1);
+	} else {
+		/* The bias goes in first, so sgemm adds to it (beta 1). */
+		const float *a = l ? w->act[l] : b->x;
+
+		for (size_t i = 0; i < n; i++)
+			memcpy(z + i * (size_t)out + c0, m->b[l] + c0,
+			       (size_t)nc * sizeof *z);
+		cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)n,
+			    nc, in, 1.0f, a, in, m->w[l] + c0, out, 1.0f,
+			    z + c0, out);
+	}
+	if (l + 1 == m->nlayer)
+		return;
+	if (nc == out)
+		mlp_relu(z, n * (size_t)out);
+	else
+		for (size_t i = 0; i < n; i++)
+			mlp_relu(z + i * (size_t)out + c0, (size_t)nc);
 }
 
 void mlp_forward(const struct mlp *m, struct mlp_work *w,
 		 const struct mlp_batch *b)
 {
-	int last = m->nlayer - 1;
-
 	w->in = *b;
-	if (m->sparse)
-		mlp_sparse_layer(b, m->size[1], m->w[0], m->b[0], w->act[1],
-				 last > 0);
-	else
-		mlp_dense_layer(b->n, m->size[0], m->size[1], b->x, m->w[0],
-				m->b[0], w->act[1], last > 0);
-	for (int l = 1; l <= last; l++)
-		mlp_dense_layer(b->n, m->size[l], m->size[l + 1], w->act[l],
-				m->w[l], m->b[l], w->act[l + 1], l < last);
+	for (int l = 0; l < m->nlayer; l++)
+		mlp_forward_cols(m, w, b, l, 0, m->size[l + 1]);
 }
 
-/* gb[out] = column sums of d[n, out]. */
-static void mlp_bias_grad(size_t n, int out, const float *restrict d,
-			  float *restrict gb)
+/* Starts a new stamp; wrap-around clears them all. */
+static void mlp_tick(struct mlp_work *w, size_t nin)
 {
-	int j = 0;
-
-	memset(gb, 0, (size_t)out * sizeof *gb);
-	for (; j + MLP_BLOCK <= out; j += MLP_BLOCK)
-		for (size_t i = 0; i < n; i++)
-			for (int t = 0; t < MLP_BLOCK; t++)
-				gb[j + t] += d[i * (size_t)out + j + t];
-	for (; j < out; j++)
-		for (size_t i = 0; i < n; i++)
-			gb[j] += d[i * (size_t)out + j];
-}
-
-/* Lists a column the first time this batch touches it; zeroes its row. */
-static void mlp_touch(struct mlp_work *w, float *gw0, int out, uint32_t c)
-{
-	if (w->stamp[c] == w->tick)
-		return;
-	w->stamp[c] = w->tick;
-	if (w->ntouched == w->touched_cap) {
-		w->touched_cap = w->touched_cap ? 2 * w->touched_cap : 1024;
-		w->touched = xreallocarray(w->touched, w->touched_cap,
-					   sizeof *w->touched);
-	}
-	w->touched[w->ntouched++] = c;
-	memset(gw0 + (size_t)c * out, 0, (size_t)out * sizeof *gw0);
-}
-
-/* gw0[col] += val * delta1[i] for every nonzero of every batch row. */
-static void mlp_sparse_grad(struct mlp *m, struct mlp_work *w)
-{
-	const struct csr *s = w->in.s;
-	int out = m->size[1];
-
-	/* A new tick makes every stamp stale; wrap-around clears them. */
 	if (++w->tick == 0) {
-		memset(w->stamp, 0, (size_t)m->size[0] * sizeof *w->stamp);
+		memset(w->stamp, 0, nin * sizeof *w->stamp);
 		w->tick = 1;
 	}
 	w->ntouched = 0;
-	for (size_t i = 0; i < w->in.n; i++) {
-		const float *di = w->delta[1] + i * (size_t)out;
-		size_t r = w->in.idx ? w->in.idx[i] : w->in.first + i;
+}
+
+void mlp_touch(struct mlp_work *w, const struct mlp *m,
+	       const struct mlp_batch *b)
+{
+	const struct csr *s = b->s;
+
+	mlp_tick(w, (size_t)m->size[0]);
+	for (size_t i = 0; i < b->n; i++) {
+		size_t r = mlp_row(b, i);
 
 		for (size_t k = s->rowptr[r]; k < s->rowptr[r + 1]; k++) {
 			uint32_t c = s->col[k];
 
-			mlp_touch(w, m->gw[0], out, c);
-			cblas_saxpy(out, s->val[k], di, 1,
-				    m->gw[0] + (size_t)c * out, 1);
+			if (w->stamp[c] == w->tick)
+				continue;
+			w->stamp[c] = w->tick;
+			if (w->ntouched == w->touched_cap) {
+				w->touched_cap = w->touched_cap ?
+					2 * w->touched_cap : 1024;
+				w->touched = xreallocarray(w->touched,
+							   w->touched_cap,
+							   sizeof *w->touched);
+			}
+			w->touched[w->ntouched++] = c;
 		}
 	}
 }
 
+/* gw0[col][c0..c1) += val * delta1[i][c0..c1) for every nonzero. */
+static void mlp_sparse_grad(struct mlp *m, const struct mlp_work *w,
+			    const struct mlp_batch *b, int c0, int c1)
+{
+	const struct csr *s = b->s;
+	int out = m->size[1];
+
+	for (size_t i = 0; i < b->n; i++) {
+		const float *di = w->delta[1] + i * (size_t)out + c0;
+		size_t r = mlp_row(b, i);
+
+		for (size_t k = s->rowptr[r]; k < s->rowptr[r + 1]; k++)
+			cblas_saxpy(c1 - c0, s->val[k], di, 1,
+				    m->gw[0] + (size_t)s->col[k] * out + c0, 1);
+	}
+}
+
+void mlp_grad_cols(struct mlp *m, const struct mlp_work *w,
+		   const struct mlp_batch *b, int l, int c0, int c1)
+{
+	int in = m->size[l], out = m->size[l + 1], nc = c1 - c0;
+	const float *d = w->delta[l + 1];
+
+	if (nc <= 0 || b->n == 0)
+		return;
+
+	/* gb += column sums of d, row by row (contiguous). */
+	for (size_t i = 0; i < b->n; i++)
+		mlp_add(m->gb[l] + c0, d + i * (size_t)out + c0, (size_t)nc);
+	if (l == 0 && m->sparse) {
+		mlp_sparse_grad(m, w, b, c0, c1);
+		return;
+	}
+
+	/* gW[in, c0..c1) += a^T · d; the input of layer 0 is the batch. */
+	const float *a = l ? w->act[l] : b->x;
+
+	cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, in, nc, (int)b->n,
+		    1.0f, a, in, d + c0, out, 1.0f, m->gw[l] + c0, out);
+}
+
+void mlp_delta_cols(const struct mlp *m, struct mlp_work *w,
+		    const struct mlp_batch *b, int l, int c0, int c1)
+{
+	int in = m->size[l], out = m->size[l + 1], nc = c1 - c0;
+	float *dp = w->delta[l] + c0;
+	const float *a = w->act[l] + c0;
+
+	if (nc <= 0 || b->n == 0)
+		return;
+
+	/* d_prev = (d · W^T) masked by the ReLU that produced a. */
+	cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)b->n, nc, out,
+		    1.0f, w->delta[l + 1], out, m->w[l] + (size_t)c0 * out, out,
+		    0.0f, dp, in);
+	if (nc == in) {
+		mlp_relu_mask(dp, a, b->n * (size_t)in);
+		return;
+	}
+	for (size_t i = 0; i < b->n; i++)
+		mlp_relu_mask(dp + i * (size_t)in, a + i * (size_t)in,
+			      (size_t)nc);
+}
+
 void mlp_backward(struct mlp *m, struct mlp_work *w)
 {
-	int n = (int)w->in.n;
+	const struct mlp_batch *b = &w->in;
 
+	if (m->sparse)
+		mlp_touch(w, m, b);
 	for (int l = m->nlayer - 1; l >= 0; l--) {
-		int in = m->size[l], out = m->size[l + 1];
-		const float *d = w->delta[l + 1];
-
-		mlp_bias_grad(w->in.n, out, d, m->gb[l]);
-		if (l == 0 && m->sparse) {
-			mlp_sparse_grad(m, w);
-			break;
-		}
-
-		/* gW[in, out] = a^T · d; the input of layer 0 is the batch. */
-		const float *a = l ? w->act[l] : w->in.x;
-
-		cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, in, out, n,
-			    1.0f, a, in, d, out, 0.0f, m->gw[l], out);
-		if (l == 0)
-			break;
-
-		/* d_prev = (d · W^T) masked by the ReLU that produced a. */
-		float *dp = w->delta[l];
-
-		cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, n, in, out,
-			    1.0f, d, out, m->w[l], out, 0.0f, dp, in);
-		mlp_relu_mask(dp, a, (size_t)n * (size_t)in);
+		mlp_grad_cols(m, w, b, l, 0, m->size[l + 1]);
+		if (l > 0)
+			mlp_delta_cols(m, w, b, l, 0, m->size[l]);
 	}
 }

@@ -4,8 +4,6 @@
 #include <string.h>
 #include <time.h>
 
-#include <cblas.h>
-
 #include "relabel/coteach.h"
 #include "relabel/mem.h"
 #include "relabel/modelblob.h"
@@ -243,7 +241,7 @@ static int train_fit(struct train_ctx *c, int fold, uint32_t *tr, size_t ntr,
 	/* Scores land in a contiguous buffer, then in their items' rows. */
 	float *p = xmalloc((npr ? npr : 1) * k * sizeof *p);
 
-	coteach_predict(ct.net, ct.nnet, &ct.work[0], ct.xb, s->x, pr, npr, p);
+	coteach_score(&ct, s->x, pr, npr, p);
 	for (size_t i = 0; i < npr; i++)
 		memcpy(out + (size_t)pr[i] * k, p + i * k, k * sizeof *p);
 	free(p);
@@ -334,8 +332,6 @@ int train_run(const struct train_set *s, const struct train_opts *o,
 		return -1;
 	c.nnet = o->method == TRAIN_COTEACH ? 2 : 1;
 	c.folds = o->folds >= 2 ? o->folds : 1;
-	if (o->threads > 0)
-		openblas_set_num_threads(o->threads);
 
 	uint32_t *lab = xmalloc((s->n ? s->n : 1) * sizeof *lab);
 	uint32_t *tr = xmalloc((s->n ? s->n : 1) * sizeof *tr);

@@ -8,7 +8,8 @@
  *	(noisy) training labels; NTRAIN first training items are used.
  *	Prints "RESULT method epochs threads ntrain samples_per_s
  *	train_s accuracy peak_rss_mb".
- * The noise rate for co-teaching comes from $BENCH_TAU (default 0.45).
+ * The noise rate for co-teaching comes from $BENCH_TAU (default 0.45),
+ * the seed from $BENCH_SEED (default 1).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -116,6 +117,8 @@ static int bench_train(int argc, char **argv)
 	o.threads = threads;
 	o.noise_rate = getenv("BENCH_TAU") ? (float)atof(getenv("BENCH_TAU"))
 		: 0.45f;
+	if (getenv("BENCH_SEED"))
+		o.seed = strtoull(getenv("BENCH_SEED"), NULL, 10);
 	if (argc > 7)
 		o.hidden[0] = atoi(argv[7]);
 	if (train_run(&s, &o, on_progress, &u, NULL, &r, &e) < 0) {

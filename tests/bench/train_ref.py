@@ -8,10 +8,12 @@ learns from its peer's choice) as relabel's train code.
   train_ref.py METHOD EPOCHS THREADS NTRAIN LABELS [TAU]
 
 Prints "RESULT method epochs threads ntrain samples_per_s train_s
-accuracy peak_rss_mb" like train_bench.
+accuracy peak_rss_mb" like train_bench.  $BENCH_SEED (default 1) seeds
+the nets' initializations and the batch order.
 """
 import gzip
 import math
+import os
 import resource
 import sys
 import time
@@ -45,13 +47,14 @@ def net(seed):
     return m
 
 
-def train(method, epochs, x, y, tau, tk=10.0, batch=128, lr=1e-3):
-    nets = [net(1), net(2)] if method == "coteach" else [net(1)]
+def train(method, epochs, x, y, tau, seed, tk=10.0, batch=128, lr=1e-3):
+    s = 10 * seed
+    nets = [net(s + 1), net(s + 2)] if method == "coteach" else [net(s + 1)]
     opts = [torch.optim.AdamW(m.parameters(), lr=lr, weight_decay=1e-4)
             for m in nets]
     n = len(y)
     nb = (n + batch - 1) // batch
-    gen = torch.Generator().manual_seed(3)
+    gen = torch.Generator().manual_seed(s + 3)
     for ep in range(epochs):
         order = torch.randperm(n, generator=gen)
         for j in range(nb):
@@ -91,7 +94,7 @@ def main():
     y = torch.from_numpy(np.fromfile(path, np.uint8)[:ntr].astype(np.int64))
     xt, yt = images("t10k", 10000), labels("t10k", 10000)
     t0 = time.perf_counter()
-    nets = train(method, epochs, x, y, tau)
+    nets = train(method, epochs, x, y, tau, int(os.environ.get("BENCH_SEED", "1")))
     secs = time.perf_counter() - t0
     with torch.no_grad():
         p = sum(F.softmax(m(xt), dim=1) for m in nets) / len(nets)

@@ -1,5 +1,6 @@
-/* test_mlp.c - the MLP's layout, initialization, and every layer's
- * gradient against central finite differences (dense and sparse input). */
+/* test_mlp.c - the MLP's layout, initialization, every layer's gradient
+ * against central finite differences (dense and sparse input), and the
+ * passes in column blocks against the whole passes. */
 #include "unit.h"
 
 #include <math.h>
@@ -272,6 +273,72 @@ static void test_mlp_sparse_gradient(void **state)
 	mlp_free(&m);
 }
 
+/* Passes in column blocks (as threads run them) equal the whole pass. */
+static void test_mlp_column_blocks(void **state)
+{
+	struct mlp_shape s = { .nin = 29, .nclass = 5, .nhidden = 2,
+			       .hidden = { 33, 18 } };
+	enum { N = 7 };
+	float x[N * 29], *g1;
+	struct mlp m;
+	struct mlp_work w1, w2;
+	struct rng r;
+	double worst = 0.0;
+
+	(void)state;
+	rng_seed(&r, 13);
+	for (int i = 0; i < N * 29; i++)
+		x[i] = (float)rng_normal(&r);
+	random_net(&m, &s, 8);
+	mlp_work_init(&w1, &m, N);
+	mlp_work_init(&w2, &m, N);
+	struct mlp_batch b = { .n = N, .x = x };
+
+	/* Whole passes, from the same loss gradient. */
+	mlp_forward(&m, &w1, &b);
+	for (int i = 0; i < N * 5; i++)
+		w1.delta[3][i] = w2.delta[3][i] = (float)rng_normal(&r);
+	mlp_grad_zero(&m);
+	mlp_backward(&m, &w1);
+	g1 = malloc(m.nparam * sizeof *g1);
+	memcpy(g1, m.grad, m.nparam * sizeof *g1);
+
+	/* The same in three uneven blocks of columns per layer. */
+	mlp_grad_zero(&m);
+	for (int l = 0; l < 3; l++)
+		for (int p = 0; p < 3; p++)
+			mlp_forward_cols(&m, &w2, &b, l, m.size[l + 1] * p / 3,
+					 m.size[l + 1] * (p + 1) / 3);
+	for (int l = 2; l >= 0; l--)
+		for (int p = 0; p < 3; p++) {
+			mlp_grad_cols(&m, &w2, &b, l, m.size[l + 1] * p / 3,
+				      m.size[l + 1] * (p + 1) / 3);
+			if (l > 0)
+				mlp_delta_cols(&m, &w2, &b, l, m.size[l] * p / 3,
+					       m.size[l] * (p + 1) / 3);
+		}
+	for (int l = 1; l <= 3; l++)
+		for (int i = 0; i < N * m.size[l]; i++)
+			worst = fmax(worst, fabs(w1.act[l][i] - w2.act[l][i]) /
+				     (1.0 + fabs(w1.act[l][i])));
+	for (size_t i = 0; i < m.nparam; i++)
+		worst = fmax(worst, fabs(g1[i] - m.grad[i]) /
+			     (1.0 + fabs(g1[i])));
+	printf("# column blocks vs whole passes: largest relative "
+	       "difference %.2e\n", worst);
+	assert_true(worst < 1e-6);
+
+	/* The backward pass adds to what grad holds. */
+	mlp_backward(&m, &w1);
+	for (size_t i = 0; i < m.nparam; i++)
+		assert_true(fabs(m.grad[i] - 2.0f * g1[i]) <=
+			    1e-6 * (1.0 + fabs(g1[i])));
+	free(g1);
+	mlp_work_free(&w1);
+	mlp_work_free(&w2);
+	mlp_free(&m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -279,6 +346,7 @@ int main(void)
 		cmocka_unit_test(test_mlp_he_init),
 		cmocka_unit_test(test_mlp_dense_gradient),
 		cmocka_unit_test(test_mlp_sparse_gradient),
+		cmocka_unit_test(test_mlp_column_blocks),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -66,35 +66,39 @@ static void small_opts(struct train_opts *o)
 static void test_train_adamw_step(void **state)
 {
 	struct adam a;
+	struct adam_step s;
 	float p[2] = { 1.0f, -2.0f }, g[2] = { 0.5f, -0.1f };
 
 	(void)state;
 	adam_init(&a, 2, 0.1f);
-	adam_tick(&a);
-	adam_update(&a, p, g, 0, 2, 0.01f);
+	adam_tick(&a, 0.01f, &s);
+	adam_update(&a, &s, p, g, 0, 2);
 	/* Step 1: m/(1-b1) = g, v/(1-b2) = g^2, so the step is lr * sign(g)
 	 * (eps aside) after decay by 1 - lr * wd = 0.999. */
 	assert_true(fabs(p[0] - (0.999 - 0.01)) < 1e-6);
 	assert_true(fabs(p[1] - (-1.998 + 0.01)) < 1e-6);
-	adam_tick(&a);
-	adam_update(&a, p, g, 1, 1, 0.01f);
+	/* The consumed gradient is left zeroed. */
+	assert_true(g[0] == 0.0f && g[1] == 0.0f);
+	g[0] = 0.5f;
+	g[1] = -0.1f;
+	adam_tick(&a, 0.01f, &s);
+	adam_update(&a, &s, p, g, 1, 1);
 	assert_true(fabs(p[0] - (0.999 - 0.01)) < 1e-7);	/* untouched */
+	assert_true(g[0] == 0.5f);
 	assert_true(fabs(p[1] - ((-1.988) * 0.999 + 0.01)) < 1e-6);
 	adam_free(&a);
 
-	/* Long ranges (the vector path and its tail) against double. */
+	/* Long ranges (the vector paths and their tails) against double. */
 	enum { N = 37 };
 	float q[N], gq[N];
 	double rq[N], rm[N] = { 0 }, rv[N] = { 0 }, worst = 0.0;
 
 	adam_init(&a, N, 0.01f);
-	for (int i = 0; i < N; i++) {
+	for (int i = 0; i < N; i++)
 		q[i] = (float)(rq[i] = 0.1 * (i - 18));
-		gq[i] = (float)(0.05 * ((i * 7) % 11) - 0.2);
-	}
 	for (int t = 1; t <= 5; t++) {
-		adam_tick(&a);
-		adam_update(&a, q, gq, 0, N, 0.002f);
+		for (int i = 0; i < N; i++)
+			gq[i] = (float)(0.05 * ((i * 7 + t) % 11) - 0.2);
 		for (int i = 0; i < N; i++) {
 			rm[i] = 0.9 * rm[i] + 0.1 * gq[i];
 			rv[i] = 0.999 * rv[i] + 0.001 * gq[i] * gq[i];
@@ -102,6 +106,11 @@ static void test_train_adamw_step(void **state)
 				(rm[i] / (1 - pow(0.9, t))) /
 				(sqrt(rv[i] / (1 - pow(0.999, t))) + 1e-8);
 		}
+		adam_tick(&a, 0.002f, &s);
+		/* Split at odd places: the result must not depend on it. */
+		adam_update(&a, &s, q, gq, 0, 3);
+		adam_update(&a, &s, q, gq, 3, 21);
+		adam_update(&a, &s, q, gq, 24, N - 24);
 	}
 	for (int i = 0; i < N; i++)
 		worst = fmax(worst, fabs(q[i] - rq[i]));
@@ -246,7 +255,7 @@ static void test_train_deterministic(void **state)
 	o.mixup_alpha = 0.4f;
 	o.method = TRAIN_STANDARD;
 	run_twice(&t.set, &o);
-	printf("# dense runs repeat bit for bit (2 OpenBLAS threads)\n");
+	printf("# dense runs repeat bit for bit (2 training threads)\n");
 	toy_free(&t);
 }
 
