@@ -254,27 +254,41 @@ static void drop_cp(struct strbuf *b)
 		b->s[b->len] = '\0';
 }
 
+/* The row of the item with project id id in the view now, else 0. */
+static long tui_row_of(const struct tui *t, int64_t id)
+{
+	long i = id ? item_table_find(&t->s.a.items, id) : -1;
+	long r = i >= 0 ? session_find_row(&t->s, (uint32_t)i) : -1;
+
+	return r > 0 ? r : 0;
+}
+
 /* A finished load of the project takes the place of the queue, once the
  * reviewer is on the queue screen (other screens point into the old
- * one); the item on screen stays on screen, as the first row. */
+ * one).  The first full load ranks as the first rows did, so the cursor
+ * stays on its item where it is; a newer run re-ranks, and the item on
+ * screen stays on screen as the first row. */
 static int tui_reload(struct tui *t)
 {
 	struct session_delta d;
 	struct err e;
 	long keep = t->s.nview ? (long)t->s.view[t->row] : -1;
+	int64_t keep_id = keep >= 0 ? t->s.a.items.id[keep] : 0;
 	int was_loading = t->s.loading, rc;
+	long row;
 
 	if (!session_load_busy(&t->s) || t->depth > 1 || t->prompt)
 		return 0;
-	rc = session_load_poll(&t->s, keep, &d, &e);
+	rc = session_load_poll(&t->s, was_loading ? -1 : keep, &d, &e);
 	if (rc == 0)
 		return 0;
 	if (rc < 0) {
 		tui_msg(t, "cannot read the project: %s", e.msg);
 		return 1;
 	}
+	row = was_loading ? tui_row_of(t, keep_id) : 0;
 	t->row = t->top = 0;
-	tui_land(t, 0, 1, 0);
+	tui_land(t, row, 1, 0);
 
 	/* The first full queue is painted whole, as a first screen is. */
 	if (was_loading) {
