@@ -261,14 +261,19 @@ static int votes_load_annotators(struct store *st, struct vote_table *v,
 				 int64_t **ids, struct err *e)
 {
 	sqlite3_stmt *s;
+	size_t cap = 0;
 	int rc;
 
 	if (store_prepare(st, "SELECT id, name FROM annotators ORDER BY id", &s, e))
 		return -1;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		v->annot_name = xreallocarray(v->annot_name, v->nannot + 1,
-					      sizeof *v->annot_name);
-		*ids = xreallocarray(*ids, v->nannot + 1, sizeof **ids);
+		/* Doubling: a crowd may have a hundred thousand workers. */
+		if (v->nannot == cap) {
+			cap = cap ? cap * 2 : 64;
+			v->annot_name = xreallocarray(v->annot_name, cap,
+						      sizeof *v->annot_name);
+			*ids = xreallocarray(*ids, cap, sizeof **ids);
+		}
 		(*ids)[v->nannot] = sqlite3_column_int64(s, 0);
 		v->annot_name[v->nannot++] = store_col_str(s, 1);
 	}
