@@ -55,6 +55,15 @@ FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 
 all: $(BUILD)/relabel
 
+# relabel demo finds the installed sample sets here; a new PREFIX
+# rebuilds it.
+$(BUILD)/src/cmd/demo.o: ALL_CFLAGS += \
+	-DRELABEL_SAMPLE_DIR='"$(PREFIX)/share/relabel/sample_data"'
+$(BUILD)/src/cmd/demo.o: $(BUILD)/prefix
+$(BUILD)/prefix: FORCE
+	@mkdir -p $(@D)
+	@echo '$(PREFIX)' | cmp -s - $@ || echo '$(PREFIX)' > $@
+
 $(BUILD)/%.o: %.c
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  CC      $<")
@@ -95,8 +104,10 @@ tsan:
 		echo "ThreadSanitizer reports:"; head -40 $(TSAN_DIR)/report.*; \
 		exit 1; fi; exit $$rc
 
+DEMO_DB = $(if $(filter fashion,$(DEMO)),$(BUILD)/demo.db,$(BUILD)/demo-$(DEMO).db)
 run: deps all
-	@tools/demo.sh $(BUILD)/relabel $(DEMO)
+	@$(BUILD)/relabel demo $(DEMO) --project $(DEMO_DB) \
+		--reviewer "$${USER:-$$(id -un)}"
 
 bench: deps
 	@tools/deps.sh bench
@@ -118,11 +129,20 @@ install: $(BUILD)/relabel
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 755 $(BUILD)/relabel $(DESTDIR)$(PREFIX)/bin/relabel
 	install -m 644 man/relabel.1 $(DESTDIR)$(PREFIX)/share/man/man1/relabel.1
+	for d in fashion posts; do \
+		dst=$(DESTDIR)$(PREFIX)/share/relabel/sample_data/$$d; \
+		install -d $$dst/images; \
+		install -m 644 sample_data/$$d/*.csv sample_data/$$d/*.txt \
+			sample_data/$$d/README.md $$dst; \
+		if [ -d sample_data/$$d/images ]; then \
+			install -m 644 sample_data/$$d/images/* $$dst/images; \
+		else rmdir $$dst/images; fi; \
+	done
 
 clean:
 	rm -rf build
 
-.PHONY: all deps check-build test tsan lint run bench fuzz install clean
+.PHONY: all deps check-build test tsan lint run bench fuzz install clean FORCE
 .SECONDARY:
 
 -include $(LIB_OBJ:.o=.d) $(MAIN_OBJ:.o=.d) $(UNIT_SRC:%.c=$(BUILD)/%.d)

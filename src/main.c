@@ -26,11 +26,13 @@ static const struct command commands[] = {
 	{ "eval", cmd_eval, "accuracy and calibration on the test split" },
 	{ "export", cmd_export, "write the cleaned labels" },
 	{ "info", cmd_info, "counts, classes, runs and the noise estimate" },
+	{ "demo", cmd_demo, "build a project from sample data and review it" },
 };
 
 static void usage(FILE *f)
 {
-	fputs("usage: relabel COMMAND PROJECT.db [OPTIONS]\n\ncommands:\n", f);
+	fputs("usage: relabel COMMAND PROJECT.db [OPTIONS]\n"
+	      "       relabel demo [fashion|posts]\n\ncommands:\n", f);
 	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
 		fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].summary);
 	fputs("\nrelabel COMMAND --help shows a command's options; man relabel has "

@@ -13,5 +13,6 @@ int cmd_review(int argc, char **argv);
 int cmd_eval(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_info(int argc, char **argv);
+int cmd_demo(int argc, char **argv);
 
 #endif

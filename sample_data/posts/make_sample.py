@@ -123,6 +123,9 @@ def write_files(items, votes):
 		  [(it["id"], it["true"]) for it in items])
 	write_csv(os.path.join(HERE, "annotations.csv"),
 		  ["item", "annotator", "label"], votes)
+	# The class order relabel demo imports with (--classes).
+	with open(os.path.join(HERE, "classes.txt"), "w", encoding="utf-8") as f:
+		f.write(",".join(CLASSES) + "\n")
 
 
 def majority(labels, rng):

@@ -1,8 +1,10 @@
 /* review.c - relabel review: the review screen on a project. */
 #include <getopt.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "relabel/cli.h"
 #include "relabel/cmd.h"
@@ -18,7 +20,7 @@ static const char review_help[] =
 	"                      [--trusted-weight W] [--retrain-every N]\n"
 	"\n"
 	"  --reviewer NAME     who decides (written with every decision);\n"
-	"                      default $USER\n"
+	"                      default $USER, else the login name\n"
 	"  --by QUEUE          suspicion (default), loss, margin,\n"
 	"                      disagreement, uncertainty or random\n"
 	"  --preview MODE      how images are drawn; auto asks the terminal\n"
@@ -98,6 +100,19 @@ static int review_options(int argc, char **argv, struct tui_options *o)
 	return 0;
 }
 
+/* $USER, else the account's login name (cron, tmux and su may not set
+ * USER). */
+static const char *review_login(void)
+{
+	const char *user = getenv("USER");
+	const struct passwd *pw;
+
+	if (user && *user)
+		return user;
+	pw = getpwuid(getuid());
+	return pw ? pw->pw_name : NULL;
+}
+
 int cmd_review(int argc, char **argv)
 {
 	struct tui_options o = { .by = QUEUE_SUSPICION,
@@ -110,7 +125,7 @@ int cmd_review(int argc, char **argv)
 	if ((rc = review_options(argc, argv, &o)))
 		return rc > 0 ? rc : EXIT_DONE;
 	if (!o.reviewer)
-		o.reviewer = getenv("USER");
+		o.reviewer = review_login();
 	if (!o.reviewer || !*o.reviewer)
 		return cli_usage("review", "who is reviewing? give --reviewer "
 				 "NAME (or set $USER)");
