@@ -410,6 +410,68 @@ static void test_ds_no_votes(void **state)
 	vset_free(&s);
 }
 
+/* One item with 100,000 votes, far past where a product of likelihoods
+ * underflows: the posterior and the log-likelihood still match the same
+ * parameters worked in logs. */
+static void test_ds_many_votes(void **state)
+{
+	enum { N = 100000, V = N + 3 };
+	uint32_t *item = malloc(V * sizeof *item), *annot = malloc(V * sizeof *annot);
+	int32_t *label = malloc(V * sizeof *label);
+	struct crowd_votes v = { V, item, annot, label };
+	struct crowd_index ix;
+	struct crowd_ds ds;
+	struct err e;
+	double ll = 0.0, worst = 0.0;
+
+	(void)state;
+	for (uint32_t k = 0; k < N; k++) {
+		item[k] = 0;
+		annot[k] = k;
+		label[k] = k % 3 == 0;
+	}
+	for (uint32_t k = N; k < V; k++) {
+		item[k] = 1;
+		annot[k] = k - N;
+		label[k] = k != N;
+	}
+	assert_int_equal(crowd_index_build(&v, 2, N, 2, &ix, &e), 0);
+	assert_int_equal(crowd_ds_fit(&v, &ix, N, 2, NULL, &ds, &e), 0);
+	for (size_t i = 0; i < 2; i++) {
+		double lp[2], top, sum = 0.0;
+
+		for (int j = 0; j < 2; j++) {
+			lp[j] = log(ds.prior[j]);
+			for (size_t k = 0; k < V; k++)
+				if (item[k] == i)
+					lp[j] += log(ds.conf[((size_t)annot[k] * 2 +
+							      (size_t)j) * 2 +
+							     (size_t)label[k]]);
+		}
+		top = lp[0] > lp[1] ? lp[0] : lp[1];
+		for (int j = 0; j < 2; j++)
+			sum += exp(lp[j] - top);
+		ll += top + log(sum);
+		for (int j = 0; j < 2; j++) {
+			double d = fabs(exp(lp[j] - top) / sum - ds.post[i * 2 + j]);
+
+			worst = d > worst ? d : worst;
+			assert_true(isfinite(ds.post[i * 2 + j]));
+		}
+	}
+	printf("# 100,000 votes on one item: largest posterior difference from "
+	       "logs %.1e, log-likelihood %.6f vs %.6f\n", worst, ds.loglik, ll);
+	assert_true(worst < 1e-12);
+	assert_true(fabs(ds.loglik - ll) < 1e-9 * fabs(ll));
+	assert_int_equal(ds.label[0], 0);
+	assert_int_equal(ds.label[1], 1);
+	crowd_ds_free(&ds);
+	crowd_index_free(&ix);
+	free(item);
+	free(annot);
+	free(label);
+}
+
 /* Repeated votes count as separate votes: two votes for 1 beat one
  * for 0 even when they come from one annotator. */
 static void test_repeated_votes(void **state)
@@ -643,6 +705,7 @@ int main(void)
 		cmocka_unit_test(test_ds_wsd),
 		cmocka_unit_test(test_majority),
 		cmocka_unit_test(test_ds_no_votes),
+		cmocka_unit_test(test_ds_many_votes),
 		cmocka_unit_test(test_repeated_votes),
 		cmocka_unit_test(test_annotators_hand),
 		cmocka_unit_test(test_annotators_spam),
