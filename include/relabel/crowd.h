@@ -5,9 +5,9 @@
  * n items, A annotators and C classes (2 <= C).  Repeated votes by one
  * annotator on one item are kept as separate votes everywhere.  Indices
  * are below 2^32.  Every result struct owns its arrays and has a _free;
- * the votes themselves stay the caller's.  Dawid-Skene holds a few arrays
- * of A C^2 doubles while it fits: fine for tens of classes, not for
- * thousands.
+ * the votes themselves stay the caller's.  Dawid-Skene holds two to six
+ * arrays of A C^2 doubles while it fits (more with many votes, for its
+ * threads): fine for tens of classes, not for thousands.
  */
 #ifndef RELABEL_CROWD_H
 #define RELABEL_CROWD_H
@@ -63,8 +63,9 @@ void crowd_majority_free(struct crowd_majority *m);
  *   M-step  prior[k]   = (sum_i T[i][k] + alpha) / (n_voted + C alpha)
  *           conf[a][j][l] = (alpha + sum_{votes (i,a,l)} T[i][j])
  *                         / (C alpha + sum_{votes (i,a,.)} T[i][j])
- *   E-step  log T[i][k] = log prior[k] + sum_{votes (i,a,l)} log conf[a][k][l],
- *           normalized with log-sum-exp
+ *   E-step  T[i][k] ~ prior[k] * prod_{votes (i,a,l)} conf[a][k][l],
+ *           normalized to sum 1 (computed with rescaling, never
+ *           underflowing however many votes an item has)
  *
  * repeated until the largest change of any T[i][k] is below tol, or
  * max_iter M+E rounds have run.  Only items with votes (n_voted of them)
@@ -79,6 +80,8 @@ struct crowd_ds_params {
 	double alpha;		/* Dirichlet smoothing added to every count */
 	double tol;		/* convergence: max |delta T| below this */
 	int max_iter;		/* cap on M+E rounds */
+	int threads;		/* 0: the online CPUs; the result does not
+				 * depend on it */
 };
 
 struct crowd_ds {

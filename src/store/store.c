@@ -2,6 +2,7 @@
  * and the small tables (settings, classes, caches). */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -250,10 +251,13 @@ static int store_configure(struct store *st, int flags, struct err *e)
 	if (flags & STORE_READONLY)
 		return 0;
 
-	/* A bulk file is private until renamed, so a crash loses only it. */
+	/* A bulk file is private until renamed, so a crash loses only it;
+	 * its rows refer only to classes the same import wrote, so foreign
+	 * keys are not looked up row by row. */
 	if (flags & STORE_BULK)
 		return store_exec(st, "PRAGMA journal_mode=OFF;"
-				  "PRAGMA synchronous=OFF", e);
+				  "PRAGMA synchronous=OFF;"
+				  "PRAGMA foreign_keys=OFF", e);
 	return store_exec(st, "PRAGMA journal_mode=WAL;"
 			  "PRAGMA synchronous=NORMAL", e);
 }
@@ -347,11 +351,23 @@ static int store_open_once(const char *path, int flags, struct store **out,
 	return 0;
 }
 
+/* SQLite's memory statistics take a global mutex on every allocation,
+ * a few per row of a bulk import; relabel never reads them.  This must
+ * run before SQLite initializes, hence once, from the first open. */
+static void store_sqlite_config(void)
+{
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 int store_open(const char *path, int flags, struct store **out,
 	       struct err *e)
 {
+	static pthread_once_t config = PTHREAD_ONCE_INIT;
 	struct store *rw;
-	int rc = store_open_once(path, flags, out, e);
+	int rc;
+
+	pthread_once(&config, store_sqlite_config);
+	rc = store_open_once(path, flags, out, e);
 
 	/* A project from an older relabel is upgraded even by a reader,
 	 * when the file may be written. */

@@ -472,6 +472,54 @@ static void test_ds_many_votes(void **state)
 	free(label);
 }
 
+/* Enough votes that the fit works in parts on threads: one thread or
+ * three give the same posteriors and confusions bit for bit. */
+static void test_ds_threads(void **state)
+{
+	enum { N = 30000, K = 8, V = N * K, A = 400, C = 3 };
+	uint32_t *item = malloc(V * sizeof *item), *annot = malloc(V * sizeof *annot);
+	int32_t *label = malloc(V * sizeof *label);
+	struct crowd_votes v = { V, item, annot, label };
+	struct crowd_ds_params p;
+	struct crowd_index ix;
+	struct crowd_ds one, three;
+	struct err e;
+	struct rng r;
+
+	(void)state;
+	rng_seed(&r, 11);
+	for (uint32_t i = 0; i < N; i++) {
+		int32_t truth = (int32_t)rng_below(&r, C);
+
+		for (uint32_t k = 0; k < K; k++) {
+			uint32_t a = (uint32_t)rng_below(&r, A);
+
+			item[i * K + k] = i;
+			annot[i * K + k] = a;
+			label[i * K + k] = rng_uniform(&r) < 0.2 + 0.5 * (a % 4 == 0) ?
+				(int32_t)rng_below(&r, C) : truth;
+		}
+	}
+	assert_int_equal(crowd_index_build(&v, N, A, C, &ix, &e), 0);
+	crowd_ds_params_default(&p);
+	p.threads = 1;
+	assert_int_equal(crowd_ds_fit(&v, &ix, A, C, &p, &one, &e), 0);
+	p.threads = 3;
+	assert_int_equal(crowd_ds_fit(&v, &ix, A, C, &p, &three, &e), 0);
+	printf("# %d votes: %d rounds on 1 thread, %d on 3\n", V,
+	       one.iterations, three.iterations);
+	assert_int_equal(one.iterations, three.iterations);
+	assert_memory_equal(one.post, three.post, N * C * sizeof *one.post);
+	assert_memory_equal(one.conf, three.conf, A * C * C * sizeof *one.conf);
+	assert_memory_equal(&one.loglik, &three.loglik, sizeof one.loglik);
+	crowd_ds_free(&one);
+	crowd_ds_free(&three);
+	crowd_index_free(&ix);
+	free(item);
+	free(annot);
+	free(label);
+}
+
 /* Repeated votes count as separate votes: two votes for 1 beat one
  * for 0 even when they come from one annotator. */
 static void test_repeated_votes(void **state)
@@ -680,7 +728,7 @@ static void test_bad_votes(void **state)
 	struct crowd_votes v = { 2, item, annot, label };
 	struct crowd_index ix;
 	struct crowd_ds ds;
-	struct crowd_ds_params p = { -1.0, 0.0, 0 };
+	struct crowd_ds_params p = { -1.0, 0.0, 0, 0 };
 	struct err e;
 
 	(void)state;
@@ -706,6 +754,7 @@ int main(void)
 		cmocka_unit_test(test_majority),
 		cmocka_unit_test(test_ds_no_votes),
 		cmocka_unit_test(test_ds_many_votes),
+		cmocka_unit_test(test_ds_threads),
 		cmocka_unit_test(test_repeated_votes),
 		cmocka_unit_test(test_annotators_hand),
 		cmocka_unit_test(test_annotators_spam),
