@@ -1,11 +1,18 @@
 /* scores.c - loss, self-confidence, margin, entropy and argmax per item. */
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "relabel/err.h"
 #include "relabel/mem.h"
 #include "relabel/scores.h"
+
+/* Threads for many rows: a million items of ten classes take tens of
+ * milliseconds on one. */
+#define SCORES_THREADS 4
+#define SCORES_THREAD_MIN (1u << 20)
 
 /* Checks one row: finite, non-negative, summing to 1. */
 static int row_check(const float *p, int C, size_t item, struct err *e)
@@ -75,40 +82,111 @@ static void scores_alloc(struct scores *s, size_t n)
 	s->argmax = xmalloc(n * sizeof *s->argmax);
 }
 
-int scores_compute(const float *probs, const uint8_t *has_probs,
-		   const int32_t *label, size_t n, int C, struct scores *s,
-		   struct err *e)
+/* Scores items lo .. hi - 1; returns the first that fails (a label out
+ * of range, or a row that is not a distribution), else hi. */
+static size_t scores_range(const float *probs, const uint8_t *has_probs,
+			   const int32_t *label, size_t lo, size_t hi, int C,
+			   struct scores *s)
 {
 	float inv_logc = (float)(1.0 / log((double)C));
+	struct err e;
 
-	memset(s, 0, sizeof *s);
-	if (C < 2)
-		return err_set(e, "%d classes: need at least two", C);
-	scores_alloc(s, n);
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = lo; i < hi; i++) {
 		const float *p = probs + i * (size_t)C;
 		int32_t y = label[i];
 
-		if (y < -1 || y >= C) {
-			scores_free(s);
-			return err_set(e, "item %zu: label %d is not a class "
-				       "(0 .. %d, or -1 for none)", i, y, C - 1);
-		}
+		if (y < -1 || y >= C)
+			return i;
 		if (has_probs && !has_probs[i]) {
 			s->loss[i] = s->selfconf[i] = s->margin[i] = NAN;
 			s->entropy[i] = NAN;
 			s->argmax[i] = -1;
 			continue;
 		}
-		/* A doubtful row is checked again in double, which decides
-		 * and names the fault. */
+		/* A doubtful row is checked again in double, which decides. */
 		if (row_scores(p, C, y, inv_logc, s, i) < 0 &&
-		    row_check(p, C, i, e) < 0) {
-			scores_free(s);
-			return -1;
-		}
+		    row_check(p, C, i, &e) < 0)
+			return i;
 	}
-	return 0;
+	return hi;
+}
+
+struct scores_job {
+	const float *probs;
+	const uint8_t *has_probs;
+	const int32_t *label;
+	size_t lo, hi, bad;
+	int C;
+	struct scores *s;
+};
+
+static void *scores_thread(void *arg)
+{
+	struct scores_job *j = arg;
+
+	j->bad = scores_range(j->probs, j->has_probs, j->label, j->lo, j->hi,
+			      j->C, j->s);
+	return NULL;
+}
+
+/* Rows go to threads in fixed shares; each item's scores depend on its
+ * row alone, so the result is the same on any number of threads.  The
+ * first failing item is the smallest any thread found. */
+static size_t scores_threads(const float *probs, const uint8_t *has_probs,
+			     const int32_t *label, size_t n, int C,
+			     struct scores *s)
+{
+	struct scores_job job[SCORES_THREADS];
+	pthread_t tid[SCORES_THREADS];
+	int started[SCORES_THREADS] = { 0 }, T = 1;
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	size_t bad = n;
+
+	if (n * (size_t)C >= SCORES_THREAD_MIN)
+		T = cpus < 1 ? 1 : cpus > SCORES_THREADS ? SCORES_THREADS :
+		    (int)cpus;
+	for (int t = 0; t < T; t++)
+		job[t] = (struct scores_job){ probs, has_probs, label,
+			n * (size_t)t / (size_t)T,
+			n * (size_t)(t + 1) / (size_t)T, 0, C, s };
+	for (int t = 1; t < T; t++)
+		started[t] = pthread_create(&tid[t], NULL, scores_thread,
+					    &job[t]) == 0;
+	scores_thread(&job[0]);
+	for (int t = 1; t < T; t++) {
+		if (started[t])
+			pthread_join(tid[t], NULL);
+		else
+			scores_thread(&job[t]);
+	}
+	for (int t = 0; t < T; t++)
+		if (job[t].bad < job[t].hi && job[t].bad < bad)
+			bad = job[t].bad;
+	return bad;
+}
+
+int scores_compute(const float *probs, const uint8_t *has_probs,
+		   const int32_t *label, size_t n, int C, struct scores *s,
+		   struct err *e)
+{
+	size_t bad;
+
+	memset(s, 0, sizeof *s);
+	if (C < 2)
+		return err_set(e, "%d classes: need at least two", C);
+	scores_alloc(s, n);
+	bad = scores_threads(probs, has_probs, label, n, C, s);
+	if (bad == n)
+		return 0;
+
+	/* The first fault, named. */
+	if (label[bad] < -1 || label[bad] >= C)
+		err_set(e, "item %zu: label %d is not a class (0 .. %d, or -1 "
+			"for none)", bad, label[bad], C - 1);
+	else
+		row_check(probs + bad * (size_t)C, C, bad, e);
+	scores_free(s);
+	return -1;
 }
 
 void scores_free(struct scores *s)

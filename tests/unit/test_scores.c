@@ -98,11 +98,58 @@ static void test_scores_reject(void **state)
 	assert_int_equal(scores_compute(&P[0][0], NULL, y, 2, 1, &s, &e), -1);
 }
 
+/* Enough rows to be scored on threads: every item's scores equal those
+ * of its row scored alone, and of two bad rows the first is named. */
+static void test_scores_many(void **state)
+{
+	enum { N = 300000, C = 4 };
+	float *P = malloc((size_t)N * C * sizeof *P);
+	int32_t *y = malloc(N * sizeof *y);
+	struct scores s, one;
+	struct err e;
+	double worst = 0.0;
+
+	(void)state;
+	for (size_t i = 0; i < N; i++) {
+		float a = (float)(i % 97) / 97.0f * 0.5f + 0.1f;
+
+		P[i * C] = a;
+		P[i * C + 1] = 0.5f * (1.0f - a);
+		P[i * C + 2] = 0.3f * (1.0f - a);
+		P[i * C + 3] = 1.0f - a - P[i * C + 1] - P[i * C + 2];
+		y[i] = (int32_t)(i % 5) - 1;
+	}
+	assert_int_equal(scores_compute(P, NULL, y, N, C, &s, &e), 0);
+	for (size_t i = 0; i < N; i += 997) {
+		assert_int_equal(scores_compute(P + i * C, NULL, y + i, 1, C,
+						&one, &e), 0);
+		worst = gap(worst, s.loss[i], one.loss[0]);
+		worst = gap(worst, s.margin[i], one.margin[0]);
+		worst = gap(worst, s.entropy[i], one.entropy[0]);
+		worst = gap(worst, s.selfconf[i], one.selfconf[0]);
+		assert_int_equal(s.argmax[i], one.argmax[0]);
+		scores_free(&one);
+	}
+	assert_true(worst == 0.0);
+	scores_free(&s);
+
+	P[250001 * C] = NAN;
+	y[200003] = C;
+	assert_int_equal(scores_compute(P, NULL, y, N, C, &s, &e), -1);
+	assert_non_null(strstr(e.msg, "item 200003: label 4 is not a class"));
+	y[200003] = 0;
+	assert_int_equal(scores_compute(P, NULL, y, N, C, &s, &e), -1);
+	assert_non_null(strstr(e.msg, "item 250001: probability of class 0"));
+	free(P);
+	free(y);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_scores_hand),
 		cmocka_unit_test(test_scores_reject),
+		cmocka_unit_test(test_scores_many),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
