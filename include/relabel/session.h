@@ -167,6 +167,10 @@ int session_dispute(struct session *s, uint32_t item, struct dispute **d,
 void session_set_order(struct session *s, enum queue_by by);
 /* The same, with item (when >= 0) moved or added to the first row. */
 void session_set_order_keep(struct session *s, enum queue_by by, long item);
+/* The same, starting with head[0..n) as given (decided or not), then
+ * the rest in the order by, without the decided items. */
+void session_set_order_after(struct session *s, enum queue_by by,
+			     const uint32_t *head, size_t n);
 /* Shows only items whose current label is cls (-1: all). */
 void session_set_filter(struct session *s, int cls);
 /* Shows exactly items[0..n) (copied), named name in the log (e.g.

@@ -107,6 +107,33 @@ void session_set_order_keep(struct session *s, enum queue_by by, long item)
 	session_leave_sub(s);
 }
 
+void session_set_order_after(struct session *s, enum queue_by by,
+			     const uint32_t *head, size_t n)
+{
+	unsigned char *in_head = xcalloc(s->a.items.n + 1, 1);
+	size_t m, rest;
+
+	s->by = by;
+	if (s->loading) {
+		free(in_head);
+		return;
+	}
+	rest = queue_order(&s->a.in, &s->a.out, by, 0, s->seed, s->order);
+	for (size_t k = 0; k < n; k++)
+		in_head[head[k]] = 1;
+
+	/* The rest first moves up past the room the head takes. */
+	m = 0;
+	for (size_t r = 0; r < rest; r++)
+		if (!in_head[s->order[r]])
+			s->order[m++] = s->order[r];
+	memmove(s->order + n, s->order, m * sizeof *s->order);
+	memcpy(s->order, head, n * sizeof *head);
+	s->norder = n + m;
+	free(in_head);
+	session_leave_sub(s);
+}
+
 void session_set_filter(struct session *s, int cls)
 {
 	s->filter = cls;

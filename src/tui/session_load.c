@@ -347,11 +347,43 @@ static void session_take(struct session *s, struct session_loader *l)
 	s->generation++;
 }
 
+/* Ids of the first rows, in their order. */
+static int64_t *first_ids(const struct session *s, size_t *n)
+{
+	int64_t *ids = xmalloc((s->norder + 1) * sizeof *ids);
+
+	for (size_t r = 0; r < s->norder; r++)
+		ids[r] = s->a.items.id[s->order[r]];
+	*n = s->norder;
+	return ids;
+}
+
+/* The queue of the first full load: the first rows as the reviewer saw
+ * them (decided ones too), then the rest as ranked.  The first rows were
+ * the top of the same ranking, so nothing moves under the cursor. */
+static void order_after_first(struct session *s, const int64_t *ids,
+			      size_t n)
+{
+	uint32_t *head = xmalloc((n + 1) * sizeof *head);
+	size_t m = 0;
+
+	for (size_t k = 0; k < n; k++) {
+		long i = item_table_find(&s->a.items, ids[k]);
+
+		if (i >= 0)
+			head[m++] = (uint32_t)i;
+	}
+	session_set_order_after(s, s->by, head, m);
+	free(head);
+}
+
 int session_load_poll(struct session *s, long keep, struct session_delta *d,
 		      struct err *e)
 {
 	struct session_loader *l = s->loader;
 	int64_t keep_id = keep >= 0 ? s->a.items.id[keep] : 0;
+	int64_t *first = NULL;
+	size_t nfirst = 0;
 	int done, rc;
 
 	if (!l)
@@ -369,13 +401,20 @@ int session_load_poll(struct session *s, long keep, struct session_delta *d,
 	}
 	if (d)
 		session_delta(s, &l->a, d);
+	if (s->loading && s->by == QUEUE_SUSPICION)
+		first = first_ids(s, &nfirst);
 	session_take(s, l);
 
 	/* Decisions written while it read are applied on top. */
 	s->synced = l->snapshot;
 	loader_free(l, 1);
 	rc = session_sync_log(s, e);
-	session_set_order_keep(s, s->by, keep_id ?
-			       item_table_find(&s->a.items, keep_id) : -1);
+	if (first)
+		order_after_first(s, first, nfirst);
+	else
+		session_set_order_keep(s, s->by, keep_id ?
+				       item_table_find(&s->a.items, keep_id) :
+				       -1);
+	free(first);
 	return rc < 0 ? -1 : 1;
 }
