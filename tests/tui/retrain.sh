@@ -14,7 +14,7 @@ make_sample_project fashion "$DB" || { not_ok "build the fashion project"; exit 
 # Long enough (several seconds) to decide items while it trains.
 SLOW="epochs=300,folds=2,hidden=256,threads=1"
 tui_start r 120 40 "'$DB' --reviewer rita --preview ascii --retrain-opts $SLOW"
-tui_wait r "done 0/600" || { not_ok "review opens"; exit 0; }
+tui_wait r "done 0/600" && tui_ready r || { not_ok "review opens"; exit 0; }
 rows() { sed -n "$1p" "$TMP/r.screen" | awk '{ print $2 }'; }
 set -- $(sed -n '3p' "$TMP/r.screen" | awk '{ print $2, $3 }')
 id1=$1 l1=$2
@@ -120,7 +120,8 @@ check "quits with status 0" [ "$(tui_exit_status r)" = 0 ]
 
 # --retrain-every 2: the second decision starts a retrain by itself.
 tui_start e 120 40 "'$DB' --reviewer eve --preview ascii --retrain-every 2 --retrain-opts epochs=3,folds=2,hidden=32"
-tui_wait e "done 0/598" || { not_ok "review opens again"; exit 0; }
+tui_wait e "done 0/598" && tui_ready e ||
+	{ not_ok "review opens again"; exit 0; }
 tui_keys e a
 tui_wait e "confirmed" && tui_keys e a
 tui_wait e "run 4: " 120 && tui_wait e "0 decisions too late" &&

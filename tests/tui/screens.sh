@@ -8,7 +8,7 @@
 DB=$TMP/fashion.db
 make_sample_project fashion "$DB" || { not_ok "build the fashion project"; exit 0; }
 tui_start s 120 40 "'$DB' --reviewer bob --preview blocks"
-tui_wait s "done 0/600" || { not_ok "review opens"; exit 0; }
+tui_wait s "done 0/600" && tui_ready s || { not_ok "review opens"; exit 0; }
 
 # Help: every "KEY = ACTION" line of the default key file has a help line
 # whose keys column holds KEY and whose action is ACTION.
@@ -104,7 +104,8 @@ check "quits cleanly after all that" [ "$(tui_exit_status s)" = 0 ]
 PDB=$TMP/posts.db
 make_sample_project posts "$PDB" || { not_ok "build the posts project"; exit 0; }
 tui_start p 120 40 "'$PDB' --reviewer bob"
-tui_wait p "done 0/500" || { not_ok "review opens the posts project"; exit 0; }
+tui_wait p "done 0/500" && tui_ready p ||
+	{ not_ok "review opens the posts project"; exit 0; }
 tui_keys p / r y d e r Enter
 tui_wait p "'ryder': 1 matches" && tui_wait p "Ryder unsold.now gibbs." &&
 	tui_wait p " p0002  text" && ok "search finds a word in a text" ||
