@@ -371,7 +371,7 @@ static void *ds_job_run(void *arg)
  * thread that cannot start leaves its share to the caller. */
 static void ds_run(struct ds_work *w, int mstep)
 {
-	struct ds_job job[DS_PARTS];
+	struct ds_job job[DS_PARTS] = { { 0 } };
 	pthread_t tid[DS_PARTS];
 	int started[DS_PARTS] = { 0 };
 

@@ -136,7 +136,7 @@ static size_t scores_threads(const float *probs, const uint8_t *has_probs,
 			     const int32_t *label, size_t n, int C,
 			     struct scores *s)
 {
-	struct scores_job job[SCORES_THREADS];
+	struct scores_job job[SCORES_THREADS] = { { 0 } };
 	pthread_t tid[SCORES_THREADS];
 	int started[SCORES_THREADS] = { 0 }, T = 1;
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
