@@ -1,13 +1,12 @@
 /* crowd_ds.c - Dawid-Skene EM over annotators' votes. */
 #include <math.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "relabel/crowd.h"
 #include "relabel/err.h"
 #include "relabel/mem.h"
+#include "relabel/par.h"
 
 /* The E-step works in probabilities, not logs: an item's posterior is the
  * prior times one likelihood row per vote, rescaled by DS_SCALE whenever
@@ -132,11 +131,8 @@ static void ds_parts(struct ds_work *w, size_t A, int C, int threads)
 		pt->p_sum = xmalloc(cc * sizeof *pt->p_sum);
 	}
 
-	if (threads <= 0) {
-		long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-
-		threads = cpus > 0 ? (int)cpus : 1;
-	}
+	if (threads <= 0)
+		threads = par_cpus(np);
 	w->threads = threads < np ? threads : np;
 }
 
@@ -367,26 +363,14 @@ static void *ds_job_run(void *arg)
 	return NULL;
 }
 
-/* Runs one step on w->threads threads (the calling one among them); a
- * thread that cannot start leaves its share to the caller. */
+/* Runs one step on w->threads threads (the calling one among them). */
 static void ds_run(struct ds_work *w, int mstep)
 {
 	struct ds_job job[DS_PARTS] = { { 0 } };
-	pthread_t tid[DS_PARTS];
-	int started[DS_PARTS] = { 0 };
 
 	for (int t = 0; t < w->threads; t++)
 		job[t] = (struct ds_job){ w, t, mstep };
-	for (int t = 1; t < w->threads; t++)
-		started[t] = pthread_create(&tid[t], NULL, ds_job_run,
-					    &job[t]) == 0;
-	ds_job_run(&job[0]);
-	for (int t = 1; t < w->threads; t++) {
-		if (started[t])
-			pthread_join(tid[t], NULL);
-		else
-			ds_job_run(&job[t]);
-	}
+	par_run(ds_job_run, job, sizeof *job, w->threads);
 }
 
 static void ds_mstep(struct ds_work *w, struct crowd_ds *ds)

@@ -1,12 +1,11 @@
 /* scores.c - loss, self-confidence, margin, entropy and argmax per item. */
 #include <math.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "relabel/err.h"
 #include "relabel/mem.h"
+#include "relabel/par.h"
 #include "relabel/scores.h"
 
 /* Threads for many rows: a million items of ten classes take tens of
@@ -137,28 +136,15 @@ static size_t scores_threads(const float *probs, const uint8_t *has_probs,
 			     struct scores *s)
 {
 	struct scores_job job[SCORES_THREADS] = { { 0 } };
-	pthread_t tid[SCORES_THREADS];
-	int started[SCORES_THREADS] = { 0 }, T = 1;
-	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	int T = n * (size_t)C >= SCORES_THREAD_MIN ?
+		par_cpus(SCORES_THREADS) : 1;
 	size_t bad = n;
 
-	if (n * (size_t)C >= SCORES_THREAD_MIN)
-		T = cpus < 1 ? 1 : cpus > SCORES_THREADS ? SCORES_THREADS :
-		    (int)cpus;
 	for (int t = 0; t < T; t++)
 		job[t] = (struct scores_job){ probs, has_probs, label,
 			n * (size_t)t / (size_t)T,
 			n * (size_t)(t + 1) / (size_t)T, 0, C, s };
-	for (int t = 1; t < T; t++)
-		started[t] = pthread_create(&tid[t], NULL, scores_thread,
-					    &job[t]) == 0;
-	scores_thread(&job[0]);
-	for (int t = 1; t < T; t++) {
-		if (started[t])
-			pthread_join(tid[t], NULL);
-		else
-			scores_thread(&job[t]);
-	}
+	par_run(scores_thread, job, sizeof *job, T);
 	for (int t = 0; t < T; t++)
 		if (job[t].bad < job[t].hi && job[t].bad < bad)
 			bad = job[t].bad;

@@ -110,20 +110,18 @@ void session_set_order_keep(struct session *s, enum queue_by by, long item)
 void session_set_order_after(struct session *s, enum queue_by by,
 			     const uint32_t *head, size_t n)
 {
-	unsigned char *in_head = xcalloc(s->a.items.n + 1, 1);
-	size_t m, rest;
+	unsigned char *in_head;
+	size_t m = 0, rest;
 
 	s->by = by;
-	if (s->loading) {
-		free(in_head);
+	if (s->loading)
 		return;
-	}
 	rest = queue_order(&s->a.in, &s->a.out, by, 0, s->seed, s->order);
+	in_head = xcalloc(s->a.items.n + 1, 1);
 	for (size_t k = 0; k < n; k++)
 		in_head[head[k]] = 1;
 
-	/* The rest first moves up past the room the head takes. */
-	m = 0;
+	/* The rest, without the head, then shifted down to make room. */
 	for (size_t r = 0; r < rest; r++)
 		if (!in_head[s->order[r]])
 			s->order[m++] = s->order[r];

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "relabel/mem.h"
+#include "relabel/par.h"
 #include "relabel/rng.h"
 #include "relabel/strmap.h"
 
@@ -129,6 +130,39 @@ static void test_strbuf(void **state)
 	free(s);
 }
 
+struct par_job {
+	int runs;
+	long sum;
+};
+
+static void *par_job_run(void *arg)
+{
+	struct par_job *j = arg;
+
+	j->runs++;
+	for (long k = 0; k < 100000; k++)
+		j->sum += k % 7;
+	return NULL;
+}
+
+/* Every job runs exactly once, on however many threads. */
+static void test_par_run(void **state)
+{
+	struct par_job job[6];
+
+	(void)state;
+	for (int n = 0; n <= 6; n++) {
+		memset(job, 0, sizeof job);
+		par_run(par_job_run, job, sizeof *job, n);
+		for (int t = 0; t < 6; t++) {
+			assert_int_equal(job[t].runs, t < n);
+			assert_int_equal(job[t].sum, t < n ? 299995 : 0);
+		}
+	}
+	assert_true(par_cpus(3) >= 1 && par_cpus(3) <= 3);
+	assert_int_equal(par_cpus(1), 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -137,6 +171,7 @@ int main(void)
 		cmocka_unit_test(test_rng_below_and_shuffle),
 		cmocka_unit_test(test_strmap),
 		cmocka_unit_test(test_strbuf),
+		cmocka_unit_test(test_par_run),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
